@@ -1,0 +1,5 @@
+import sys
+
+from nngmix.cli import main
+
+sys.exit(main())
