@@ -1,0 +1,112 @@
+"""State and cached resources shared by the pages (session keys, dataset, split, job manager)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nngmix.data import DEFAULT_DATASET, BUILTIN_GROUP
+
+RATIOS = {"10 %": 1.0, "5 %": 0.5, "1 %": 0.1}
+DEFAULTS = {
+    "dataset_key": f"{BUILTIN_GROUP}/{DEFAULT_DATASET}",
+    "seed": 42,
+    "labeled_share": "10 %",
+    "duplicate": True,
+    "subsample": True,
+    "method": "nng_mix",
+    "train_runs": [],
+}
+
+
+def init_state() -> None:
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value if not isinstance(value, list) else list(value))
+    _warm_up()
+
+
+def setting_widget(widget, label, name, *args, **kwargs):
+    """A widget bound to a persistent setting. Streamlit drops a widget's own key on pages that do not
+    draw it, so the widget keeps a private key and copies its value into the setting on change."""
+    def copy():
+        st.session_state[name] = st.session_state[f"_w_{name}"]
+
+    if f"_w_{name}" not in st.session_state:
+        st.session_state[f"_w_{name}"] = st.session_state[name]
+    return widget(label, *args, key=f"_w_{name}", on_change=copy, **kwargs)
+
+
+@st.cache_resource
+def _warm_up():
+    from nngmix.projection import warm_up
+
+    return warm_up()  # UMAP's numba code compiles in the background while the first page is in use
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def catalog():
+    from nngmix.data import scan
+
+    return scan()
+
+
+def card_for(key: str):
+    cards = {c.key: c for c in catalog()}
+    if key not in cards:
+        st.session_state["dataset_key"] = DEFAULTS["dataset_key"]
+        key = DEFAULTS["dataset_key"]
+    return cards[key]
+
+
+@st.cache_data(max_entries=8, show_spinner="Splitting as the official protocol does…")
+def split_for(key: str, seed: int, ratio: float, duplicate: bool, subsample: bool):
+    from nngmix.data import protocol_split
+
+    card = card_for(key)
+    X, y = card.load()
+    return protocol_split(X, y, seed=seed, ratio=ratio, duplicate=duplicate, subsample=subsample, source=card.name)
+
+
+def current_split():
+    s = st.session_state
+    return split_for(s["dataset_key"], int(s["seed"]), RATIOS[s["labeled_share"]], bool(s["duplicate"]), bool(s["subsample"]))
+
+
+def job_manager():
+    from nngmix.store import default_path
+
+    return _job_manager(str(default_path()))
+
+
+@st.cache_resource
+def _job_manager(path: str):
+    from nngmix.jobs import JobManager
+
+    return JobManager(path, concurrency=1)
+
+
+def store():
+    from nngmix.store import default_path
+
+    return _store(str(default_path()))
+
+
+@st.cache_resource
+def _store(path: str):
+    # one per store file: $NNGMIX_HOME / $NNGMIX_STORE can change (tests, several projects)
+    from nngmix.store import Store
+
+    return Store(path)
+
+
+def sidebar_summary() -> None:
+    s = st.session_state
+    with st.sidebar:
+        st.markdown("### Current settings")
+        st.markdown(f"**Dataset** `{s['dataset_key']}`  \n**Seed** {s['seed']} · **labeled** {s['labeled_share']}"
+                    f"  \n**Method** `{s['method']}`")
+        st.caption("Settings are kept across pages.")
+
+
+def show_error(exc: Exception) -> None:
+    """Library errors as a readable message; the page keeps working."""
+    st.error(f"{type(exc).__name__}: {exc}", icon="⚠️")
