@@ -56,9 +56,6 @@ def cmd_download(args) -> int:
     return 1 if failed else 0
 
 
-OFFICIAL_METHODS = ("nng_mix", "mixup", "cutout", "cutmix", "gaussian_noise")
-
-
 def official_log_name(a) -> str:
     """NNG_Mix.py's log file name for these settings (same fields, same order)."""
     name = f"log_{a.dataset}_{a.alg}_{a.method}_{a.la}_{a.ratio}"
@@ -88,31 +85,66 @@ def official_log_name(a) -> str:
     return name + ".csv"
 
 
+_WINDOW_FLAGS = {"low": "cutout_alpha", "high": "cutout_beta", "anomaly_only": "use_anomaly_only"}
+#: The official flag of each generator parameter, per method: the one table both directions read
+#: (flags → generator keyword arguments, and a configuration → its command line).
+METHOD_FLAGS = {
+    "nng_mix": {"k": "nn_k", "k_anomaly": "nn_k_anomaly", "alpha": "mixup_alpha", "beta": "mixup_beta",
+                "std": "nn_mix_gaussian_std", "gaussian": "nn_mix_gaussian", "uniform_lambda": "use_uniform",
+                "adaptive_k": "adjust_nn_k", "adaptive_k_factor": "adjust_nn_k_n",
+                "adaptive_k_anomaly": "adjust_nn_k_anomaly", "adaptive_k_anomaly_factor": "adjust_nn_k_n_anomaly"},
+    "mixup": {"alpha": "mixup_alpha", "beta": "mixup_beta", "anomaly_only": "use_anomaly_only",
+              "uniform_lambda": "use_uniform"},
+    "cutout": _WINDOW_FLAGS,
+    "cutmix": _WINDOW_FLAGS,
+    "gaussian_noise": {"std": "gaussian_var"},
+}
+
+
 def method_params_from_flags(a) -> dict:
     """The generator's keyword arguments for the official flags."""
-    if a.method == "nng_mix":
-        return dict(k=a.nn_k, k_anomaly=a.nn_k_anomaly, alpha=a.mixup_alpha, beta=a.mixup_beta,
-                    std=a.nn_mix_gaussian_std, gaussian=a.nn_mix_gaussian, uniform_lambda=a.use_uniform,
-                    adaptive_k=a.adjust_nn_k, adaptive_k_factor=a.adjust_nn_k_n,
-                    adaptive_k_anomaly=a.adjust_nn_k_anomaly, adaptive_k_anomaly_factor=a.adjust_nn_k_n_anomaly)
-    if a.method == "mixup":
-        return dict(alpha=a.mixup_alpha, beta=a.mixup_beta, anomaly_only=a.use_anomaly_only, uniform_lambda=a.use_uniform)
-    if a.method in ("cutout", "cutmix"):
-        return dict(low=a.cutout_alpha, high=a.cutout_beta, anomaly_only=a.use_anomaly_only)
-    if a.method == "gaussian_noise":
-        return dict(std=a.gaussian_var)
-    return {}
+    return {param: getattr(a, flag) for param, flag in METHOD_FLAGS.get(a.method, {}).items()}
 
 
 def detector_params_from_flags(a) -> dict:
+    """--epochs / --pretrain-epochs as detector parameters; Experiment.validate names any that do not apply."""
+    from nngmix.detectors import DETECTORS
+
     out = {}
     if a.epochs is not None:
-        out[{"MLP": "max_iter"}.get(a.alg, "epochs")] = a.epochs
+        out[getattr(DETECTORS.get(a.alg), "epochs_param", "epochs")] = a.epochs
     if a.pretrain_epochs is not None:
-        if a.alg != "DeepSAD":
-            raise CLIError("--pretrain-epochs applies to DeepSAD only.")
         out["pretrain_epochs"] = a.pretrain_epochs
     return out
+
+
+def command_line(experiment) -> str:
+    """``python -m nngmix run …`` reproducing one experiment (the app's "copy as command line")."""
+    from nngmix.data import GROUP_ALIASES
+    from nngmix.detectors import DETECTORS
+    from nngmix.experiment import BASELINE
+
+    e = experiment
+    parts = ["python -m nngmix run", f"--alg {e.detector}", f"--seed {e.seed}", f"--la {e.la}", f"--ratio {e.ratio}"]
+    aliases = {full: short for short, full in GROUP_ALIASES.items()}
+    if e.group in aliases:
+        parts.append(f"--dataset {aliases[e.group]}")
+    parts += [f"--datasets {e.dataset}", f"--multipliers {e.multiplier:g}", f"--device {e.device}"]
+    if e.method != BASELINE:
+        parts.append(f"--method {e.method}")
+        for param, value in e.method_params.items():
+            flag = METHOD_FLAGS.get(e.method, {}).get(param)
+            if flag and isinstance(value, bool):
+                parts += [f"--{flag}"] if value else []
+            elif flag:
+                parts.append(f"--{flag} {value}")
+    params = dict(e.detector_params)
+    epochs_param = DETECTORS[e.detector].epochs_param
+    if epochs_param in params:
+        parts.append(f"--epochs {params.pop(epochs_param)}")
+    if "pretrain_epochs" in params:
+        parts.append(f"--pretrain-epochs {params.pop('pretrain_epochs')}")
+    return " ".join(parts)
 
 
 def cmd_run(a) -> int:
@@ -128,11 +160,7 @@ def cmd_run(a) -> int:
     from nngmix.experiment import Experiment, run_experiment
     from nngmix.store import Store
 
-    from nngmix.detectors import DETECTORS
-
     # Everything is checked before any work starts: a bad flag leaves nothing behind.
-    if a.alg not in DETECTORS:
-        raise CLIError(f"Unknown detector {a.alg!r}; choose one of {', '.join(DETECTORS)}.")
     if any(m < 0 for m in a.multipliers):
         raise CLIError(f"--multipliers must be ≥ 0 (pseudo-anomalies per labeled anomaly); got {a.multipliers}.")
     if not 0 < a.ratio <= 1 or not 0 < a.la <= 1:
@@ -144,7 +172,7 @@ def cmd_run(a) -> int:
     group = GROUP_ALIASES[a.dataset]
     try:
         if a.datasets:
-            cards = sorted((find(name, group, a.data_dir) for name in a.datasets), key=lambda c: c.name)
+            cards = sorted((_find_for_run(name, group, a.data_dir) for name in a.datasets), key=lambda c: c.name)
         else:
             cards = group_cards(group, a.data_dir)
     except DataError as exc:
@@ -173,7 +201,7 @@ def cmd_run(a) -> int:
             split = None
             for j, m in enumerate(a.multipliers):
                 bar.set_description(f"{card.name} ×{m:g}")
-                exp = Experiment(**{**base.to_dict(), "dataset": card.name, "multiplier": m})
+                exp = Experiment(**{**base.to_dict(), "dataset": card.name, "group": card.group, "multiplier": m})
                 if split is None:
                     split = exp.split()  # one split per dataset, as the official code re-creates the same one
                 metrics = run_experiment(exp, store=store, split=split, tag=out_path.name)
@@ -191,13 +219,27 @@ def cmd_run(a) -> int:
             f.write(",".join([card.name, *(str(v) for v in row)]) + "\n")
         f.write(",".join(["avg", *(str(v) for v in results.mean(axis=0))]) + "\n")
     os.replace(tmp, out_path)
-    width = max(len(c.name) for c in cards + [card]) + 2
+    width = max(len(c.name) for c in cards) + 2
     print(f"{'dataset':<{width}}" + "".join(f"{f'×{m:g}':>9}" for m in a.multipliers))
     for card, row in zip(cards, results):
         print(f"{card.name:<{width}}" + "".join(f"{v:>9.4f}" for v in row))
     print(f"{'avg':<{width}}" + "".join(f"{v:>9.4f}" for v in results.mean(axis=0)))
     print(f"wrote {out_path}")
     return 0
+
+
+def _find_for_run(name, group, roots):
+    """A --datasets name: a file of the group first, else a built-in or custom dataset of that name."""
+    from nngmix.data import DataError, find
+
+    try:
+        return find(name, group, roots)
+    except DataError:
+        try:
+            return find(name, None, roots)
+        except DataError:
+            pass
+        raise
 
 
 def add_run_parser(sub) -> None:
@@ -214,7 +256,7 @@ def add_run_parser(sub) -> None:
     o.add_argument("--cutout_alpha", type=float, default=0.1, help="smallest window share (cutout, cutmix)")
     o.add_argument("--cutout_beta", type=float, default=0.3, help="largest window share (cutout, cutmix)")
     o.add_argument("--seed", type=int, default=42)
-    o.add_argument("--method", default="nng_mix", help=f"one of {', '.join(OFFICIAL_METHODS)} (or smote)")
+    o.add_argument("--method", default="nng_mix", help=f"one of {', '.join(METHOD_FLAGS)} (or smote)")
     o.add_argument("--alg", default="DeepSAD", help="DeepSAD, MLP or DevNet")
     o.add_argument("--dataset", default="Classical", choices=["Classical", "CV", "NLP"],
                    help="group: Classical, CV (CV_by_ResNet18) or NLP (NLP_by_BERT)")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field, fields
 
-import numpy as np
-
 from nngmix._params import validate_params
 from nngmix.training import Callback, StopTraining, auc_scores
 
@@ -104,8 +102,7 @@ class StoreCallback(Callback):
         self.store, self.run_id = store, run_id
 
     def on_epoch_end(self, record):
-        self.store.log_epoch(self.run_id, record)
-        if self.store.stop_requested(self.run_id):
+        if self.store.log_epoch(self.run_id, record):
             raise StopTraining("stop requested")
 
 

@@ -163,13 +163,15 @@ class Store:
             db.execute("UPDATE runs SET status = 'running', device = ?, pid = ?, host = ?, updated = ? WHERE id = ?",
                        (device, pid or os.getpid(), socket.gethostname(), time.time(), run_id))
 
-    def log_epoch(self, run_id: int, record: dict) -> None:
+    def log_epoch(self, run_id: int, record: dict) -> bool:
+        """Append one epoch record; returns whether a stop was requested (one round trip per epoch)."""
         with self._connect() as db:
             idx = db.execute("SELECT COUNT(*) FROM epochs WHERE run_id = ?", (run_id,)).fetchone()[0]
             db.execute("INSERT INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (run_id, idx, record["phase"], record["epoch"], record.get("loss"), record.get("auc_roc"),
                         record.get("auc_pr"), record.get("seconds"), record.get("device")))
             db.execute("UPDATE runs SET updated = ? WHERE id = ?", (time.time(), run_id))
+            return bool(db.execute("SELECT stop_requested FROM runs WHERE id = ?", (run_id,)).fetchone()[0])
 
     def finish_run(self, run_id: int, status: str, metrics: dict | None = None, error: str | None = None) -> None:
         if status not in STATUSES:

@@ -5,7 +5,7 @@ import io
 import numpy as np
 import streamlit as st
 
-from nngmix.generators import GENERATORS
+from nngmix.generators import GENERATORS, nearest_distances
 from nngmix.plots import beta_density_figure, projection_figure
 from pages._shared import current_split, setting_widget, show_error
 
@@ -107,11 +107,8 @@ with figure_col:
     stats[1].metric("identical to source", f"{100 * prov.identical_share:.1f} %",
                     help="Cutout/CutMix with an empty window copy their source unchanged (see PROTOCOL.md)")
     if len(X_new):
-        from nngmix.generators._backend import knn_numpy
-
-        X_l, X_u = split.X_train[split.labeled], split.X_train[unl]
-        d_l = np.linalg.norm(X_new - X_l[knn_numpy(X_new, X_l, 1)[:, 0]], axis=1)
-        d_u = np.linalg.norm(X_new - X_u[knn_numpy(X_new, X_u, 1)[:, 0]], axis=1)
+        d_l = nearest_distances(X_new, split.X_train[split.labeled])
+        d_u = nearest_distances(X_new, split.X_train[unl])
         stats[2].metric("median dist. to labeled anomaly", f"{np.median(d_l):.3f}")
         stats[3].metric("median dist. to unlabeled row", f"{np.median(d_u):.3f}")
         frame = prov.to_frame()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nngmix.experiment import BASELINE, Experiment
+from nngmix.cli import command_line
+from nngmix.experiment import Experiment
 from nngmix.plots import curves_figure, heatmap_figure
 from pages._shared import job_manager, show_error, store
 
@@ -60,21 +61,7 @@ if len(done):
 st.subheader("A configuration")
 run_id = st.selectbox("Run", view["id"].tolist(), key="config_run")
 cfg = next(r["config"] for r in runs if r["id"] == run_id)
-exp = Experiment.from_dict(cfg)
-flag_map = {"k": "--nn_k", "k_anomaly": "--nn_k_anomaly", "alpha": "--mixup_alpha", "beta": "--mixup_beta",
-            "std": "--nn_mix_gaussian_std" if exp.method == "nng_mix" else "--gaussian_var",
-            "low": "--cutout_alpha", "high": "--cutout_beta"}
-parts = ["python -m nngmix run", f"--alg {exp.detector}", f"--seed {exp.seed}", f"--ratio {exp.ratio}", f"--la {exp.la}",
-         f"--datasets {exp.dataset}", f"--multipliers {exp.multiplier:g}"]
-if exp.method != BASELINE:
-    parts.append(f"--method {exp.method}")
-    for key, value in exp.method_params.items():
-        if key in flag_map:
-            parts.append(f"{flag_map[key]} {value}")
-        elif value is True:
-            parts.append({"gaussian": "--nn_mix_gaussian", "uniform_lambda": "--use_uniform",
-                          "anomaly_only": "--use_anomaly_only"}.get(key, ""))
-st.code(" ".join(p for p in parts if p), language="bash")
+st.code(command_line(Experiment.from_dict(cfg)), language="bash")
 st.download_button("Export configuration (JSON)", json.dumps(cfg, indent=2), f"nngmix_run_{run_id}.json", "application/json")
 uploaded = st.file_uploader("Import a configuration (JSON) and run it", type=["json"], key="import_config")
 if uploaded is not None and st.button("Queue it", key="queue_import"):

@@ -34,7 +34,7 @@ with st.form("launch"):
     d1, d2, d3 = st.columns(3)
     options = device_options()
     device = d1.selectbox("Device", list(options), format_func=options.get, key="train_device")
-    epochs = d2.number_input("Training epochs (DeepSAD / DevNet; MLP max_iter)", 1, 500, 50, key="train_epochs")
+    epochs = d2.number_input("Training epochs (MLP: at most)", 1, 500, 50, key="train_epochs")
     pretrain = d3.number_input("DeepSAD pre-training epochs", 0, 500, 100, key="train_pretrain")
     launched = st.form_submit_button("Train", type="primary")
 
@@ -43,7 +43,7 @@ if launched:
     count = 0
     try:
         for detector in detectors:
-            params = {"max_iter": int(epochs)} if detector == "MLP" else {"epochs": int(epochs)}
+            params = {DETECTORS[detector].epochs_param: int(epochs)}
             if detector == "DeepSAD":
                 params["pretrain_epochs"] = int(pretrain)
             for m in multipliers:
@@ -65,9 +65,7 @@ s["train_runs"] = sorted(set(s["train_runs"]) | set(active_ids))
 
 
 def run_label(run):
-    cfg = run["config"]
-    what = "baseline" if cfg["multiplier"] == 0 or cfg["method"] == BASELINE else f"{cfg['method']} ×{cfg['multiplier']:g}"
-    return f"#{run['id']} {cfg['dataset']} · {cfg['detector']} · {what}"
+    return f"#{run['id']} {Experiment.from_dict(run['config']).label}"
 
 
 any_active = bool(active_ids)
@@ -93,7 +91,7 @@ def live():
     for run in runs:
         cfg = run["config"]
         p = cfg["detector_params"]
-        total = p.get("pretrain_epochs", 100 if cfg["detector"] == "DeepSAD" else 0) + p.get("epochs", p.get("max_iter", 50))
+        total = DETECTORS[cfg["detector"]](**p).planned_epochs()
         done = counts.get(run["id"], 0)
         row = st.columns([4, 3, 2, 1])
         row[0].markdown(f"**{labels[run['id']]}** — `{run['status']}`" + (f" on {run['device']}" if run["device"] else ""))

@@ -45,6 +45,7 @@ def test_run_writes_the_official_csv_and_records_runs(tmp_path, capsys):
     (["--datasets", "atlantis"], "No dataset named 'atlantis'"),
     (["--multipliers", "0", "-1"], "--multipliers must be ≥ 0"),
     (["--nn_k", "0"], "The 'k' parameter of NNGMix must be an int in [1, inf). Got 0 instead."),
+    (["--alg", "MLP"], "MLP has no parameter(s) pretrain_epochs"),
 ])
 def test_run_bad_input_exits_non_zero_and_writes_nothing(argv, message, tmp_path, capsys, adbench_root):
     out = tmp_path / "logs"
@@ -58,6 +59,34 @@ def test_run_with_an_empty_data_root(tmp_path, capsys):
     code = main(["run", "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "logs")])
     assert code == 2
     assert "No Classical files under the data roots" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method, params", [
+    ("nng_mix", dict(k=7, k_anomaly=3, alpha=0.5, beta=0.4, std=0.01, gaussian=True, uniform_lambda=False,
+                     adaptive_k=False, adaptive_k_factor=2, adaptive_k_anomaly=True, adaptive_k_anomaly_factor=0.5)),
+    ("cutmix", dict(low=0.2, high=0.4, anomaly_only=True)),
+    ("gaussian_noise", dict(std=0.3)),
+])
+def test_command_line_round_trips_through_the_official_flags(method, params):
+    import shlex
+
+    from nngmix.cli import command_line, detector_params_from_flags, method_params_from_flags
+    from nngmix.experiment import Experiment
+
+    exp = Experiment(dataset="6_cardio", group="Classical", seed=3, ratio=0.5, method=method, method_params=params,
+                     multiplier=5, detector="MLP", detector_params={"max_iter": 7}, device="cpu")
+    args = build_parser().parse_args(shlex.split(command_line(exp))[3:])
+    assert method_params_from_flags(args) == params
+    assert detector_params_from_flags(args) == {"max_iter": 7}
+    assert (args.seed, args.ratio, args.multipliers, args.datasets, args.dataset) == (3, 0.5, [5.0], ["6_cardio"], "Classical")
+
+
+def test_run_accepts_a_builtin_dataset(tmp_path, capsys):
+    code = main(["run", "--alg", "MLP", "--datasets", "wine", "--multipliers", "0", "1", "--epochs", "3",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    rows = list(csv.reader(next(tmp_path.glob("*.csv")).open()))
+    assert [r[0] for r in rows] == ["dataset", "wine", "avg"]
 
 
 def test_help_documents_the_official_flags():

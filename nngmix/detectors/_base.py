@@ -47,6 +47,8 @@ class BaseDetector:
     """Base class: validation, seeding, device placement, the epoch loop and its callbacks."""
 
     name: ClassVar[str] = ""
+    #: The parameter that sets the number of training epochs (the CLI's --epochs, the app's field).
+    epochs_param: ClassVar[str] = "epochs"
 
     def __init__(self, *, seed: int = 0, device: str = "auto"):
         self.seed = seed
@@ -101,6 +103,10 @@ class BaseDetector:
         with torch.no_grad():
             return self._score(self._tensor(X)).double().cpu().numpy()
 
+    def planned_epochs(self) -> int:
+        """Epochs a fit runs at most, all phases together (progress bars and ETAs)."""
+        return int(getattr(self, self.epochs_param)) + int(getattr(self, "pretrain_epochs", 0))
+
     # -- for subclasses ---------------------------------------------------------------------------
     def _fit(self, X: torch.Tensor, y: torch.Tensor) -> None:
         raise NotImplementedError
@@ -124,6 +130,17 @@ class BaseDetector:
         perm = torch.randperm(n, generator=self._generator, device=self.device_)
         stop = n - n % batch_size if drop_last and n >= batch_size else n
         return [perm[i:i + batch_size] for i in range(0, stop, batch_size)]
+
+    def _optimise(self, optimizer, batches, loss_fn) -> float:
+        """One pass of ``optimizer`` steps, one per batch; the mean loss (one host sync per epoch)."""
+        total = torch.zeros((), device=self.device_)
+        for batch in batches:
+            loss = loss_fn(batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.detach()
+        return (total / max(1, len(batches))).item()
 
     def _run_epochs(self, phase: str, n_epochs: int, train_epoch, scorer=None, converged=None) -> None:
         """The loop: one ``train_epoch()`` (returns the mean loss), test metrics, callbacks; ends early

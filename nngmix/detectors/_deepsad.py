@@ -58,17 +58,13 @@ class DeepSAD(BaseDetector):
             params = list(encoder.parameters()) + list(decoder.parameters())
             opt = torch.optim.Adam(params, lr=lr, weight_decay=self.weight_decay)
 
+            def ae_loss(idx):
+                xb = X[idx]
+                return ((decoder(encoder(xb)) - xb) ** 2).mean()
+
             def ae_epoch():
                 encoder.train(), decoder.train()
-                total, batches = torch.zeros((), device=self.device_), self._batches(n, self.batch_size, True)
-                for idx in batches:
-                    xb = X[idx]
-                    loss = ((decoder(encoder(xb)) - xb) ** 2).mean()
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    total += loss.detach()
-                return (total / len(batches)).item()
+                return self._optimise(opt, self._batches(n, self.batch_size, True), ae_loss)
 
             def ae_score(Xe):
                 encoder.eval(), decoder.eval()
@@ -84,18 +80,14 @@ class DeepSAD(BaseDetector):
         semi = torch.where(y == 1, -1.0, 0.0).to(self.device_)  # -1: labeled anomaly, 0: unlabeled
         opt = torch.optim.Adam(encoder.parameters(), lr=lr, weight_decay=self.weight_decay)
 
+        def sad_loss(idx):
+            dist = ((encoder(X[idx]) - c) ** 2).sum(dim=1)
+            sb = semi[idx]
+            return torch.where(sb == 0, dist, self.eta * (dist + 1e-6) ** sb).mean()
+
         def sad_epoch():
             encoder.train()
-            total, batches = torch.zeros((), device=self.device_), self._batches(n, self.batch_size, True)
-            for idx in batches:
-                dist = ((encoder(X[idx]) - c) ** 2).sum(dim=1)
-                sb = semi[idx]
-                loss = torch.where(sb == 0, dist, self.eta * (dist + 1e-6) ** sb).mean()
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += loss.detach()
-            return (total / len(batches)).item()
+            return self._optimise(opt, self._batches(n, self.batch_size, True), sad_loss)
 
         self._run_epochs("train", self.epochs, sad_epoch)
 

@@ -49,21 +49,17 @@ class DevNet(BaseDetector):
         half = self.batch_size // 2
         target = torch.cat([torch.zeros(half, device=self.device_), torch.ones(half, device=self.device_)])
 
+        def deviation_loss(_step):
+            pick_u = idx_u[torch.randint(len(idx_u), (half,), generator=self._generator, device=self.device_)]
+            pick_a = idx_a[torch.randint(len(idx_a), (half,), generator=self._generator, device=self.device_)]
+            scores = net(X[torch.cat([pick_u, pick_a])])
+            ref = torch.randn(self.n_reference, generator=self._generator, device=self.device_)
+            dev = (scores - ref.mean()) / ref.std()
+            return ((1 - target) * dev.abs() + target * torch.clamp(self.margin - dev, min=0)).mean()
+
         def epoch():
             net.train()
-            total = torch.zeros((), device=self.device_)
-            for _ in range(self.steps_per_epoch):
-                pick_u = idx_u[torch.randint(len(idx_u), (half,), generator=self._generator, device=self.device_)]
-                pick_a = idx_a[torch.randint(len(idx_a), (half,), generator=self._generator, device=self.device_)]
-                scores = net(X[torch.cat([pick_u, pick_a])])
-                ref = torch.randn(self.n_reference, generator=self._generator, device=self.device_)
-                dev = (scores - ref.mean()) / ref.std()
-                loss = ((1 - target) * dev.abs() + target * torch.clamp(self.margin - dev, min=0)).mean()
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += loss.detach()
-            return (total / self.steps_per_epoch).item()
+            return self._optimise(opt, range(self.steps_per_epoch), deviation_loss)
 
         self._run_epochs("train", self.epochs, epoch)
 

@@ -19,6 +19,7 @@ class MLP(BaseDetector):
     """A supervised MLP on (unlabeled = 0, anomaly = 1); the score is the probability of class 1."""
 
     name = "MLP"
+    epochs_param = "max_iter"
 
     def __init__(self, *, hidden: int = 100, lr: float = 1e-3, alpha: float = 1e-4, batch_size: int = 200,
                  max_iter: int = 200, tol: float = 1e-4, n_iter_no_change: int = 10, seed: int = 0,

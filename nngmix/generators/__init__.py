@@ -1,6 +1,7 @@
 """Pseudo-anomaly generators with an imbalanced-learn style API and per-row provenance."""
 
 from nngmix.generators._base import BaseGenerator, GeneratorWarning, ParameterError, Provenance, clear_neighbour_cache
+from nngmix.generators._backend import nearest_distances
 from nngmix.generators._cutout import CutMix, Cutout
 from nngmix.generators._gaussian import GaussianNoise
 from nngmix.generators._mixup import Mixup
@@ -23,4 +24,5 @@ __all__ = [
     "Provenance",
     "SMOTEBaseline",
     "clear_neighbour_cache",
+    "nearest_distances",
 ]

@@ -86,6 +86,14 @@ def knn_numpy(queries: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def nearest_distances(queries: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Euclidean distance of each query row to its nearest pool row. ndarray of shape (n_queries,)."""
+    if len(queries) == 0:
+        return np.empty(0)
+    nearest = knn_numpy(queries, pool, 1)[:, 0]
+    return np.linalg.norm(queries - pool[nearest], axis=1)
+
+
 def mix_numpy(X, anchor, partner, weight, noise_std, rng: np.random.Generator) -> np.ndarray:
     """Rows ``weight·X[anchor] + (1 − weight)·X[partner] + noise_std·z``, z ~ N(0, I).
 
