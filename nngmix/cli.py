@@ -132,7 +132,10 @@ def command_line(experiment) -> str:
     parts += [f"--datasets {e.dataset}", f"--multipliers {e.multiplier:g}", f"--device {e.device}"]
     if e.method != BASELINE:
         parts.append(f"--method {e.method}")
-        for param, value in e.method_params.items():
+        from nngmix.generators import GENERATORS
+
+        # the class defaults fill what the configuration left out: they differ from the CLI's (σ, noise on)
+        for param, value in {**GENERATORS[e.method].defaults(), **e.method_params}.items():
             flag = METHOD_FLAGS.get(e.method, {}).get(param)
             if flag and isinstance(value, bool):
                 parts += [f"--{flag}"] if value else []

@@ -81,6 +81,18 @@ def test_command_line_round_trips_through_the_official_flags(method, params):
     assert (args.seed, args.ratio, args.multipliers, args.datasets, args.dataset) == (3, 0.5, [5.0], ["6_cardio"], "Classical")
 
 
+def test_command_line_fills_in_the_class_defaults():
+    import shlex
+
+    from nngmix.cli import command_line, method_params_from_flags
+    from nngmix.experiment import Experiment
+    from nngmix.generators import NNGMix
+
+    exp = Experiment(method="nng_mix", method_params={"k": 5}, multiplier=1)
+    args = build_parser().parse_args(shlex.split(command_line(exp))[3:])
+    assert method_params_from_flags(args) == {**NNGMix.defaults(), "k": 5}  # σ 0.01 with noise, not the CLI's 1.0 off
+
+
 def test_run_accepts_a_builtin_dataset(tmp_path, capsys):
     code = main(["run", "--alg", "MLP", "--datasets", "wine", "--multipliers", "0", "1", "--epochs", "3",
                  "--out", str(tmp_path), "--quiet"])
