@@ -15,5 +15,8 @@ pages = [
     st.Page("pages/learn.py", title="Learn", icon="🎓"),
 ]
 nav = st.navigation(pages)
-sidebar_summary()
-nav.run()
+try:
+    nav.run()
+finally:  # after the page, so it shows what the page just chose (also when a page stops early)
+    with st.sidebar:
+        sidebar_summary()

@@ -99,12 +99,12 @@ def _store(path: str):
 
 
 def sidebar_summary() -> None:
+    """The current dataset and settings; app.py draws it into the sidebar after the page has run."""
     s = st.session_state
-    with st.sidebar:
-        st.markdown("### Current settings")
-        st.markdown(f"**Dataset** `{s['dataset_key']}`  \n**Seed** {s['seed']} · **labeled** {s['labeled_share']}"
-                    f"  \n**Method** `{s['method']}`")
-        st.caption("Settings are kept across pages.")
+    st.markdown("### Current settings")
+    st.markdown(f"**Dataset** `{s['dataset_key']}`  \n**Seed** {s['seed']} · **labeled** {s['labeled_share']}"
+                f"  \n**Method** `{s['method']}`")
+    st.caption("Settings are kept across pages.")
 
 
 def show_error(exc: Exception) -> None:

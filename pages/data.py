@@ -25,7 +25,8 @@ with left:
     card = card_for(st.session_state["dataset_key"])
     if card.description:
         st.caption(card.description)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)
+    c3, c4 = st.columns(2)
     c1.metric("samples", f"{card.n_samples:,}")
     c2.metric("features", card.n_features)
     c3.metric("anomalies", f"{card.n_anomalies:,}")

@@ -102,8 +102,8 @@ def live():
         elif run["metrics"]:
             auc = run["metrics"].get("auc_roc")
             row[1].markdown(f"AUC-ROC **{auc:.4f}** · AUC-PR {run['metrics'].get('auc_pr', 0):.4f}" if auc is not None else "—")
-        elif run["error"]:
-            row[1].error(run["error"][:300])
+        elif run["error"]:  # red for failures; a stop or an interruption is no error of the run
+            (row[1].error if run["status"] == "failed" else row[1].caption)(run["error"][:300])
         if run["status"] in ("queued", "running") and row[3].button("Stop", key=f"stop_{run['id']}"):
             job_manager().stop(run["id"])
     if any_active and not any(r["status"] in ("queued", "running") for r in runs):

@@ -264,7 +264,7 @@ class _NumpyBackend:
 
 
 def warn(message: str) -> None:
-    warnings.warn(message, GeneratorWarning, stacklevel=4)
+    warnings.warn(message, GeneratorWarning, stacklevel=5)  # warn → _generate → _run → fit_resample → caller
 
 
 __all__ = ["BaseGenerator", "GeneratorWarning", "MixingGenerator", "ParameterError", "Provenance", "warn"]
