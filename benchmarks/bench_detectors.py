@@ -81,6 +81,13 @@ def dataloader_deepsad(X, y, pretrain_epochs, epochs, seed=0, device="cpu"):
             opt.step()
             sched.step()
             epoch_loss += loss.item()
+    enc.eval()
+
+    def score(X_test):
+        with torch.no_grad():
+            return ((enc(torch.tensor(X_test, dtype=torch.float32, device=device)) - c) ** 2).sum(1).cpu().numpy()
+
+    return score
 
 
 def _best_of(repeats, fn):

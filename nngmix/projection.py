@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 METHODS = ("umap", "pca")
 #: Above this many features, PCA reduces the data before UMAP (CV and NLP embeddings: 512, 768, 1000).
 PCA_BEFORE_UMAP = 50
+#: Fitted neighbours that place a new point in a UMAP map (UMAP's default n_neighbors).
+N_NEIGHBOURS = 15
 
 UMAP_LOCK = threading.Lock()
 _memory: OrderedDict = OrderedDict()
@@ -52,15 +54,35 @@ class Projection:
             self.embedding_ = self.map_.embedding_
         return self
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
+    def transform(self, X: np.ndarray, exact: bool = False) -> np.ndarray:
+        """Place new rows in the map.
+
+        For UMAP, ``exact=False`` (the default) puts each row at the inverse-distance weighted mean of the
+        embeddings of its ``N_NEIGHBOURS`` nearest fitted rows — UMAP's own starting point for new points,
+        without its optimisation epochs: milliseconds for thousands of pseudo-anomalies instead of tens of
+        seconds. ``exact=True`` runs ``umap.UMAP.transform``.
+        """
         if len(X) == 0:
             return np.empty((0, 2))
         Z = self.pre_.transform(X) if getattr(self, "pre_", None) is not None else X
         if self.method == "pca":
             out = self.map_.transform(Z)
             return out if out.shape[1] == 2 else np.column_stack([out, np.zeros(len(out))])
-        with UMAP_LOCK:
-            return self.map_.transform(Z)
+        if exact:
+            with UMAP_LOCK:
+                return self.map_.transform(Z)
+        return self._neighbour_transform(Z)
+
+    def _neighbour_transform(self, Z: np.ndarray) -> np.ndarray:
+        from nngmix.generators._backend import knn_numpy
+
+        fitted_rows = self.map_._raw_data
+        k = min(N_NEIGHBOURS, len(fitted_rows))
+        idx = knn_numpy(Z, fitted_rows, k)
+        dist = np.sqrt(((Z[:, None, :] - fitted_rows[idx]) ** 2).sum(-1))
+        weight = 1.0 / (dist + 1e-9)
+        weight /= weight.sum(axis=1, keepdims=True)
+        return (weight[:, :, None] * self.embedding_[idx]).sum(axis=1)
 
 
 def data_key(X: np.ndarray) -> str:
