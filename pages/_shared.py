@@ -21,7 +21,6 @@ DEFAULTS = {
 def init_state() -> None:
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value if not isinstance(value, list) else list(value))
-    _warm_up()
 
 
 def setting_widget(widget, label, name, *args, **kwargs):
@@ -36,10 +35,12 @@ def setting_widget(widget, label, name, *args, **kwargs):
 
 
 @st.cache_resource
-def _warm_up():
+def warm_up_umap():
+    """Compile UMAP's numba code in the background once per server. Called after the first page is drawn:
+    the compilation holds the GIL for seconds and would otherwise delay that page."""
     from nngmix.projection import warm_up
 
-    return warm_up()  # UMAP's numba code compiles in the background while the first page is in use
+    return warm_up()
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -224,3 +224,29 @@ def test_split_rejects_bad_settings(kwargs, message):
     X, y = load_builtin("wine")
     with pytest.raises(DataError, match=message):
         protocol_split(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("n_normal, n_anomaly", [(990, 10), (7, 3), (700, 300), (9, 9)])
+def test_stratified_split_equals_scikit_learn(n_normal, n_anomaly):
+    from nngmix.data._split import stratified_split
+
+    y = np.r_[np.zeros(n_normal, int), np.ones(n_anomaly, int)]
+    X = np.arange(len(y))[:, None]
+    for seed in range(20):
+        y_shuffled = np.random.default_rng(seed).permutation(y)
+        train, test = stratified_split(y_shuffled, 0.3, np.random.RandomState(seed))
+        X_tr, X_te, _, _ = train_test_split(X, y_shuffled, test_size=0.3, shuffle=True, stratify=y_shuffled, random_state=seed)
+        np.testing.assert_array_equal(train, X_tr[:, 0])
+        np.testing.assert_array_equal(test, X_te[:, 0])
+
+
+def test_minmax_equals_scikit_learn():
+    from nngmix.data._split import MinMaxScaler as OurScaler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4)) * [1, 1e6, 1e-9, 0]
+    X[:, 3] = 7.0  # a constant feature
+    ours, theirs = OurScaler().fit(X), MinMaxScaler().fit(X)
+    X_new = rng.normal(size=(10, 4))
+    np.testing.assert_array_equal(ours.transform(X_new), theirs.transform(X_new))
+    np.testing.assert_array_equal(ours.transform(X), theirs.transform(X))

@@ -118,7 +118,19 @@ DEFAULT_DATASET = "breast_cancer"
 
 @lru_cache(maxsize=None)
 def _cached(name: str) -> tuple[np.ndarray, np.ndarray]:
-    X, y = BUILTINS[name].make()
+    # Made once per machine and kept as an .npz: the scikit-learn ones would otherwise import scikit-learn
+    # (about 2 s) on every start of the app.
+    from nngmix import __version__, _config
+
+    path = _config.cache_dir("builtin") / f"{name}-{__version__}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            X, y = data["X"], data["y"]
+    except (OSError, KeyError, ValueError):
+        X, y = BUILTINS[name].make()
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, X=X, y=y)
+        tmp.replace(path)
     X = np.ascontiguousarray(X, dtype=np.float64)
     X.setflags(write=False)
     y = np.asarray(y, dtype=np.int64)

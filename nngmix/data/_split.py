@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from math import ceil
 
 import numpy as np
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import MinMaxScaler
 
 from nngmix.data._validate import DataError, validate_xy
 
@@ -19,6 +17,65 @@ from nngmix.data._validate import DataError, validate_xy
 N_SAMPLES_LOWER = 1000
 N_SAMPLES_UPPER = 10000
 TEST_SIZE = 0.3
+
+
+class MinMaxScaler:
+    """scikit-learn's ``MinMaxScaler()`` arithmetic, operation for operation (same floats), without importing
+    scikit-learn: that import alone takes about 2 s, and the app's first page needs a split."""
+
+    def fit(self, X: np.ndarray) -> "MinMaxScaler":
+        self.data_min_ = np.nanmin(X, axis=0)
+        self.data_max_ = np.nanmax(X, axis=0)
+        self.data_range_ = self.data_max_ - self.data_min_
+        scale = self.data_range_.copy()
+        scale[scale < 10 * np.finfo(scale.dtype).eps] = 1.0  # constant features are left unscaled
+        self.scale_ = 1.0 / scale
+        self.min_ = 0.0 - self.data_min_ * self.scale_
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        X = np.array(X, dtype=np.float64)
+        X *= self.scale_
+        X += self.min_
+        return X
+
+    def inverse_transform(self, X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - self.min_) / self.scale_
+
+
+def _approximate_mode(class_counts: np.ndarray, n_draws: int, rs: np.random.RandomState) -> np.ndarray:
+    """scikit-learn's most likely class counts of a stratified draw, ties broken with ``rs`` as it does."""
+    continuous = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need_to_add = int(n_draws - floored.sum())
+    if need_to_add > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add_now = min(len(inds), need_to_add)
+            floored[rs.choice(inds, size=add_now, replace=False)] += 1
+            need_to_add -= add_now
+            if need_to_add == 0:
+                break
+    return floored.astype(int)
+
+
+def stratified_split(y: np.ndarray, test_size: float, rs: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) row indices exactly as ``train_test_split(..., shuffle=True, stratify=y,
+    random_state=rs)`` draws them (StratifiedShuffleSplit, one split); tests compare the two row for row."""
+    n = len(y)
+    n_test = ceil(test_size * n)
+    n_train = n - n_test
+    _, y_indices, class_counts = np.unique(y, return_inverse=True, return_counts=True)
+    class_indices = np.split(np.argsort(y_indices, kind="stable"), np.cumsum(class_counts)[:-1])
+    n_i = _approximate_mode(class_counts, n_train, rs)
+    t_i = _approximate_mode(class_counts - n_i, n_test, rs)
+    train, test = [], []
+    for i in range(len(class_counts)):
+        perm = class_indices[i].take(rs.permutation(class_counts[i]), mode="clip")
+        train.extend(perm[: n_i[i]])
+        test.extend(perm[n_i[i]: n_i[i] + t_i[i]])
+    return rs.permutation(train), rs.permutation(test)
 
 
 @dataclass(frozen=True)
@@ -111,8 +168,9 @@ def protocol_split(X, y, *, seed: int = 42, la: float | int = 0.1, ratio: float 
     if y.sum() < 2 or (len(y) - y.sum()) < 2:
         raise DataError(f"{source}: a stratified split needs at least 2 anomalies and 2 normals; "
                         f"this one has {int(y.sum())} anomalies and {int(len(y) - y.sum())} normals.")
-    # train_test_split without random_state uses numpy's global generator: pass ours instead.
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=TEST_SIZE, shuffle=True, stratify=y, random_state=rs)
+    # ADBench's train_test_split takes numpy's global generator; ours is the same RandomState, passed on.
+    train, test = stratified_split(y, TEST_SIZE, rs)
+    X_tr, X_te, y_tr, y_te = X[train], X[test], y[train], y[test]
     scaler = MinMaxScaler().fit(X_tr)
     X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
 
