@@ -38,6 +38,10 @@ def setting_widget(widget, label, name, *args, **kwargs):
 def warm_up_umap():
     """Compile UMAP's numba code in the background once per server. Called after the first page is drawn:
     the compilation holds the GIL for seconds and would otherwise delay that page."""
+    # plotly looks pandas up in sys.modules without importing it: were pandas half-imported by the warm-up
+    # thread at that moment, a figure would fail ("partially initialized module"). Import it here first.
+    import pandas  # noqa: F401
+
     from nngmix.projection import warm_up
 
     return warm_up()

@@ -111,11 +111,18 @@ with figure_col:
         d_u = nearest_distances(X_new, split.X_train[unl])
         stats[2].metric("median dist. to labeled anomaly", f"{np.median(d_l):.3f}")
         stats[3].metric("median dist. to unlabeled row", f"{np.median(d_u):.3f}")
-        frame = prov.to_frame()
-        for j in range(X_new.shape[1]):
-            frame[f"x{j}"] = X_new[:, j]
+
+        def csv_bytes():  # built only when the button is clicked, on Streamlit's download thread
+            frame = prov.to_frame()
+            for j in range(X_new.shape[1]):
+                frame[f"x{j}"] = X_new[:, j]
+            return frame.to_csv(index=False)
+
+        def npz_bytes():
+            buf = io.BytesIO()
+            np.savez(buf, X=X_new, anchor=prov.anchor, partner=prov.partner, lam=prov.lam, branch=prov.branch)
+            return buf.getvalue()
+
         d1, d2 = st.columns(2)
-        d1.download_button("Download CSV", frame.to_csv(index=False), f"{method}_pseudo_anomalies.csv", "text/csv")
-        buf = io.BytesIO()
-        np.savez(buf, X=X_new, anchor=prov.anchor, partner=prov.partner, lam=prov.lam)
-        d2.download_button("Download NPZ", buf.getvalue(), f"{method}_pseudo_anomalies.npz")
+        d1.download_button("Download CSV", csv_bytes, f"{method}_pseudo_anomalies.csv", "text/csv", on_click="ignore")
+        d2.download_button("Download NPZ", npz_bytes, f"{method}_pseudo_anomalies.npz", on_click="ignore")
