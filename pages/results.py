@@ -1,17 +1,59 @@
 """Results page: every run in the store, curves, paper-style tables, exports."""
 
 import json
+import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from nngmix.cli import command_line
+from nngmix.detectors import DETECTORS
 from nngmix.experiment import Experiment
+from nngmix.generators import GENERATORS
 from nngmix.plots import curves_figure, heatmap_figure
-from pages._shared import job_manager, show_error, store
+from nngmix.sweep import expand_grid
+from pages._shared import catalog, job_manager, show_error, store
 
 st.title("Results")
+with st.expander("Launch a sweep: datasets × methods × multipliers × seeds × detectors"), st.form("sweep"):
+    cards = {c.key: c for c in catalog()}
+    c1, c2 = st.columns(2)
+    sweep_datasets = c1.multiselect("Datasets", list(cards), default=[st.session_state["dataset_key"]], key="sweep_datasets")
+    sweep_methods = c2.multiselect("Methods", list(GENERATORS), default=["nng_mix"], key="sweep_methods")
+    c3, c4, c5 = st.columns(3)
+    sweep_mults = c3.multiselect("Multipliers", [0, 1, 5, 10], default=[0, 1, 5, 10], key="sweep_multipliers")
+    sweep_seeds = c4.multiselect("Seeds", list(range(10)), default=[0, 1, 2], key="sweep_seeds")
+    sweep_detectors = c5.multiselect("Detectors", list(DETECTORS), default=["MLP"], key="sweep_detectors")
+    sweep_epochs = st.number_input("Training epochs (MLP: at most)", 1, 500, 200, key="sweep_epochs")
+    if st.form_submit_button("Launch sweep"):
+        grid = expand_grid(Experiment(), datasets=[tuple(k.split("/", 1)) for k in sweep_datasets],
+                           methods=sweep_methods, multipliers=sweep_mults, seeds=sweep_seeds, detectors=sweep_detectors)
+        tag = f"sweep-{int(time.time())}"
+        try:
+            for exp in grid:
+                exp.detector_params = {DETECTORS[exp.detector].epochs_param: int(sweep_epochs)}
+                job_manager().submit(exp, tag=tag)
+            st.session_state["sweep_tag"] = tag
+            st.success(f"Queued {len(grid)} runs as {tag}.")
+        except Exception as exc:
+            show_error(exc)
+
+
+
+def sweep_progress(tag):
+    swept = store().list_runs(tag=tag)
+    finished = sum(r["status"] not in ("queued", "running") for r in swept)
+    st.progress(finished / max(1, len(swept)), text=f"{tag}: {finished} of {len(swept)} runs finished")
+    return finished < len(swept)
+
+
+if st.session_state.get("sweep_tag"):
+    tag = st.session_state["sweep_tag"]
+    if store().list_runs(status=("queued", "running"), tag=tag):
+        st.fragment(run_every=2.0)(sweep_progress)(tag)  # polls only while the sweep runs
+    else:
+        sweep_progress(tag)
+
 runs = store().list_runs()
 if not runs:
     st.info("The run store is empty: train something on the Train page or with `python -m nngmix run`.")

@@ -116,3 +116,35 @@ def test_learn_page_steps():
     at.radio(key="learn_step").set_value("5 noise → result").run()
     assert len(figure(at)["data"]) > n_traces
     assert any("pseudo-anomaly" in m.value for m in at.markdown)
+
+
+def test_results_page_launches_a_sweep():
+    at = app("pages/results.py")
+    assert any("run store is empty" in i.value for i in at.info)
+    at.multiselect(key="sweep_datasets").set_value(["Built-in/wine"])
+    at.multiselect(key="sweep_multipliers").set_value([0, 1])
+    at.multiselect(key="sweep_seeds").set_value([0])
+    at.number_input(key="sweep_epochs").set_value(5)
+    next(b for b in at.button if b.label == "Launch sweep").click().run()
+    assert not at.exception
+    assert any("Queued 2 runs" in s.value for s in at.success)
+    from pages._shared import job_manager
+
+    for run in job_manager().store.list_runs():
+        job_manager().wait(run["id"], timeout=120)
+    at.run()
+    assert any("2 of 2 runs finished" in (p.proto.text or "") for p in at.get("progress"))
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_library_errors_show_as_messages():
+    at = app()
+    at.selectbox(key="data_name").set_value("synthetic_local").run()
+    at.radio(key="_w_labeled_share").set_value("1 %").run()  # one labeled anomaly
+    at.switch_page("pages/generate.py")
+    at.run()
+    at.selectbox(key="_w_method").set_value("smote").run()
+    assert not at.exception
+    assert any("SMOTE interpolates between labeled anomalies and needs at least 2" in e.value for e in at.error)
+    at.selectbox(key="_w_method").set_value("nng_mix").run()  # and the page keeps working
+    assert not at.error and at.get("plotly_chart")

@@ -259,3 +259,15 @@ def test_gaussian_noise_std():
     X_new, prov = GaussianNoise(n_samples=5000, std=0.5, random_state=0).generate(X, y)
     residual = X_new - X[prov.anchor]
     assert abs(residual.std() - 0.5) < 0.01
+
+
+def test_expand_grid_runs_the_baseline_once():
+    from nngmix.experiment import Experiment
+    from nngmix.sweep import expand_grid
+
+    grid = expand_grid(Experiment(), datasets=[("Built-in", "wine"), ("Classical", "6_cardio")],
+                       methods=["nng_mix", "mixup"], multipliers=[0, 1, 5], seeds=[0, 1], detectors=["MLP"],
+                       method_params={"nng_mix": {"std": 0.3}})
+    assert len(grid) == 2 * 2 * (1 + 2 * 2)  # datasets × seeds × (baseline + methods × non-zero multipliers)
+    assert sum(e.method == "none" for e in grid) == 4
+    assert all(e.method_params == ({"std": 0.3} if e.method == "nng_mix" else {}) for e in grid)
