@@ -56,6 +56,17 @@ if method == "nng_mix" and n_step >= 2:
     fig.add_trace(go.Scatter(x=X[order, 0], y=X[order, 1], mode="markers", name=f"{prov.branch[0]} neighbours",
                              marker=dict(size=12, color="rgba(28,126,214,0.3)")))
     text.append(f"Branch: **{prov.branch[0]}** (probability ½). Its {k} nearest {prov.branch[0]} rows are candidates.")
+if method == "mixup" and n_step >= 2:
+    text.append("Mixup: the partner is drawn uniformly from **all** training rows, near or far.")
+if method in ("cutout", "cutmix") and n_step >= 2:
+    x1, x2 = prov.window[0]
+    if x2 <= x1:
+        text.append(f"Window [{x1}, {x2}) is **empty**: with 2 features, L = max(1, int(r·2)) = 1 and L // 2 = 0, "
+                    "so the official rule changes nothing and the pseudo-anomaly is a copy of its source.")
+    else:
+        text.append(f"Features [{x1}, {x2}) are " + ("zeroed." if method == "cutout" else "pasted from the partner."))
+if method == "gaussian_noise" and n_step >= 2:
+    text.append(f"Gaussian noise: no partner; the anchor moves by N(0, {prov.noise_std[0]:.3f}²) per feature.")
 if n_step >= 3 and partner >= 0:
     fig.add_trace(go.Scatter(x=[X[partner, 0]], y=[X[partner, 1]], mode="markers", name="partner b",
                              marker=dict(size=16, color="#1c7ed6", symbol="diamond")))

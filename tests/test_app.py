@@ -116,6 +116,8 @@ def test_learn_page_steps():
     at.radio(key="learn_step").set_value("5 noise → result").run()
     assert len(figure(at)["data"]) > n_traces
     assert any("pseudo-anomaly" in m.value for m in at.markdown)
+    at.selectbox(key="learn_method").set_value("cutout").run()
+    assert any("is **empty**" in m.value for m in at.markdown)  # the official window rule on 2 features
 
 
 def test_results_page_launches_a_sweep():
