@@ -287,6 +287,112 @@ def add_run_parser(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
+def cmd_sweep(a) -> int:
+    """A grid of experiments, locally or on Ray; resumable; paper-style tables."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from nngmix.data import DataError
+    from nngmix.stats import results_frame, write_tables
+    from nngmix.store import Store
+    from nngmix.sweep import SweepSpec, run_sweep, sweep_runs
+
+    try:
+        spec = SweepSpec.from_file(a.config) if a.config else SweepSpec()
+        for name in ("methods", "multipliers", "ratios", "seeds", "detectors"):
+            if getattr(a, name) is not None:
+                setattr(spec, name, getattr(a, name))
+        if a.datasets:
+            spec.datasets = list(a.datasets)
+        if a.group:
+            spec.datasets = list(spec.datasets) + [{"group": a.group}]
+        if a.data_dir:
+            spec.data_dirs = list(a.data_dir)
+        if a.epochs is not None:
+            from nngmix.detectors import DETECTORS
+
+            spec.detector_params = {d: {**spec.detector_params.get(d, {}), DETECTORS[d].epochs_param: a.epochs}
+                                    for d in spec.detectors if d in DETECTORS}
+        spec.tag = a.tag or spec.tag or (Path(a.config).stem if a.config else "")
+        if any(m < 0 for m in spec.multipliers):
+            raise CLIError(f"multipliers must be ≥ 0; got {spec.multipliers}.")
+        grid = spec.experiments()  # validates every configuration before anything runs
+    except (DataError, ValueError, OSError) as exc:
+        raise CLIError(str(exc)) from None
+    store = Store()
+    bar = tqdm(total=len(grid), unit="run", disable=a.quiet, desc=spec.tag or "sweep")
+    bar.update(sum(store.find_done(e.to_dict()) is not None for e in grid))
+
+    def progress(done, total, info):
+        bar.update()
+        if info["error"]:
+            bar.write(f"failed: {info['label']}: {info['error']}")
+
+    result = run_sweep(spec, store=store, workers=a.workers, ray=a.ray, progress=progress)
+    bar.close()
+    print(f"{result.total} experiments: {result.skipped} already done, {result.done} run, {result.failed} failed "
+          f"({result.seconds:.0f} s)")
+    frame = results_frame(sweep_runs(store, grid))
+    if len(frame) and (frame["multiplier"] == 0).any() and (frame["multiplier"] > 0).any():
+        for path in write_tables(frame, a.out, stem=spec.tag or "sweep"):
+            print(f"wrote {path}")
+        print((Path(a.out) / f"{spec.tag or 'sweep'}.md").read_text())
+    return 1 if result.failed else 0
+
+
+def cmd_tune(a) -> int:
+    from nngmix.data import DataError, find
+    from nngmix.tuning import tune_nngmix
+
+    try:
+        X, y = find(a.dataset, None, a.data_dir).load()
+        from tqdm import tqdm
+
+        bar = tqdm(total=a.trials, unit="trial", disable=a.quiet)
+        result = tune_nngmix(X, y, seed=a.seed, ratio=a.ratio, detector=a.alg, n_trials=a.trials,
+                             multiplier=a.multiplier, callback=lambda study, trial: bar.update())
+        bar.close()
+    except (DataError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
+    print(result.summary())
+    return 0
+
+
+def add_sweep_parsers(sub) -> None:
+    p = sub.add_parser("sweep", help="a grid of experiments, locally or on Ray; resumable; paper-style tables",
+                       description="Run datasets × methods × multipliers × ratios × seeds × detectors. Finished "
+                                   "configurations in the run store are skipped, so an interrupted sweep resumes.")
+    p.add_argument("--config", help="a YAML or JSON sweep file (keys: datasets, methods, multipliers, ratios, seeds, "
+                                    "detectors, method_params, detector_params, la, device, tag)")
+    p.add_argument("--datasets", nargs="+", metavar="NAME")
+    p.add_argument("--group", help="every file of a group: Classical, CV, NLP, …")
+    p.add_argument("--methods", nargs="+")
+    p.add_argument("--multipliers", nargs="+", type=float)
+    p.add_argument("--ratios", nargs="+", type=float)
+    p.add_argument("--seeds", nargs="+", type=int)
+    p.add_argument("--detectors", "--algs", nargs="+", dest="detectors")
+    p.add_argument("--epochs", type=int, help="override every detector's epoch count")
+    p.add_argument("--workers", type=int, help="local processes (default: the cores)")
+    p.add_argument("--ray", nargs="?", const="auto", help="run on Ray: auto, local, or an address (ray://host:10001)")
+    p.add_argument("--tag", help="name of the sweep in the store and of the tables")
+    p.add_argument("--out", default="logs", help="folder for the tables (CSV and Markdown)")
+    p.add_argument("--quiet", action="store_true")
+    _add_data_dir(p)
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("tune", help="tune NNG-Mix's k, k_anomaly, σ, α on the training data (Optuna)")
+    p.add_argument("dataset")
+    p.add_argument("--trials", type=int, default=20)
+    p.add_argument("--alg", default="MLP")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ratio", type=float, default=1.0)
+    p.add_argument("--multiplier", type=float, default=5)
+    p.add_argument("--quiet", action="store_true")
+    _add_data_dir(p)
+    p.set_defaults(func=cmd_tune)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m nngmix", description=__doc__)
     parser.add_argument("--version", action="version", version=f"nngmix {__version__}")
@@ -309,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_download)
 
     add_run_parser(sub)
+    add_sweep_parsers(sub)
     return parser
 
 
