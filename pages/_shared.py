@@ -115,3 +115,53 @@ def sidebar_summary() -> None:
 def show_error(exc: Exception) -> None:
     """Library errors as a readable message; the page keeps working."""
     st.error(f"{type(exc).__name__}: {exc}", icon="⚠️")
+
+
+@st.cache_resource
+def _background() -> dict:
+    """Sweeps and tuning runs started from the app: key -> [thread, outcome] (outcome None while running)."""
+    return {}
+
+
+def _start(key: str, work) -> None:
+    import threading
+
+    box = _background()
+    slot = box[key] = [None, None]
+
+    def run():  # never calls Streamlit: results go to the store and to this slot
+        try:
+            slot[1] = work()
+        except Exception as exc:
+            slot[1] = exc
+
+    slot[0] = threading.Thread(target=run, name=f"nngmix-{key}", daemon=True)
+    slot[0].start()
+
+
+def start_sweep(spec) -> int:
+    """Validate and start a sweep in the background (nngmix.sweep, a process pool); returns its size."""
+    from nngmix.sweep import run_sweep
+
+    n = len(spec.experiments())  # bad settings raise here, in the page, as a message
+    _start(spec.tag, lambda: run_sweep(spec, store=store()))
+    return n
+
+
+def sweep_outcome(tag: str):
+    slot = _background().get(tag)
+    return slot[1] if slot else False
+
+
+def start_tuning(dataset_key: str, trials: int, detector: str) -> str:
+    from nngmix.tuning import tune_nngmix
+
+    key = f"tune-{dataset_key}-{trials}-{detector}-{len(_background())}"
+    card = card_for(dataset_key)
+    _start(key, lambda: tune_nngmix(*card.load(), n_trials=trials, detector=detector))
+    return key
+
+
+def tuning_outcome(key: str):
+    slot = _background().get(key)
+    return slot[1] if slot else False

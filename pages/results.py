@@ -11,8 +11,10 @@ from nngmix.detectors import DETECTORS
 from nngmix.experiment import Experiment
 from nngmix.generators import GENERATORS
 from nngmix.plots import curves_figure, heatmap_figure
-from nngmix.sweep import expand_grid
-from pages._shared import catalog, job_manager, show_error, store
+from nngmix.stats import BASELINE_COLUMN, paper_table, results_frame
+from nngmix.sweep import SweepSpec
+from pages._shared import (catalog, job_manager, show_error, start_sweep, start_tuning, store, sweep_outcome,
+                           tuning_outcome)
 
 st.title("Results")
 with st.expander("Launch a sweep: datasets × methods × multipliers × seeds × detectors"), st.form("sweep"):
@@ -26,33 +28,57 @@ with st.expander("Launch a sweep: datasets × methods × multipliers × seeds ×
     sweep_detectors = c5.multiselect("Detectors", list(DETECTORS), default=["MLP"], key="sweep_detectors")
     sweep_epochs = st.number_input("Training epochs (MLP: at most)", 1, 500, 200, key="sweep_epochs")
     if st.form_submit_button("Launch sweep"):
-        grid = expand_grid(Experiment(), datasets=[tuple(k.split("/", 1)) for k in sweep_datasets],
-                           methods=sweep_methods, multipliers=sweep_mults, seeds=sweep_seeds, detectors=sweep_detectors)
-        tag = f"sweep-{int(time.time())}"
+        spec = SweepSpec(datasets=sweep_datasets, methods=sweep_methods, multipliers=sweep_mults, seeds=sweep_seeds,
+                         detectors=sweep_detectors, tag=f"sweep-{int(time.time())}",
+                         detector_params={d: {DETECTORS[d].epochs_param: int(sweep_epochs)} for d in sweep_detectors})
         try:
-            for exp in grid:
-                exp.detector_params = {DETECTORS[exp.detector].epochs_param: int(sweep_epochs)}
-                job_manager().submit(exp, tag=tag)
-            st.session_state["sweep_tag"] = tag
-            st.success(f"Queued {len(grid)} runs as {tag}.")
+            n = start_sweep(spec)
+            st.session_state["sweep_tag"] = spec.tag
+            st.success(f"Started {spec.tag}: {n} experiments (finished ones in the store are skipped).")
         except Exception as exc:
             show_error(exc)
 
 
-
 def sweep_progress(tag):
+    outcome = sweep_outcome(tag)
     swept = store().list_runs(tag=tag)
-    finished = sum(r["status"] not in ("queued", "running") for r in swept)
-    st.progress(finished / max(1, len(swept)), text=f"{tag}: {finished} of {len(swept)} runs finished")
-    return finished < len(swept)
+    if outcome is None:
+        st.progress(len(swept) and sum(r["status"] == "done" for r in swept) / max(1, len(swept)),
+                    text=f"{tag}: {len(swept)} runs so far")
+    elif isinstance(outcome, Exception):
+        show_error(outcome)
+    else:
+        st.progress(1.0, text=f"{tag}: {outcome.total} experiments, {outcome.skipped} already done, "
+                              f"{outcome.done} run, {outcome.failed} failed ({outcome.seconds:.0f} s)")
 
 
 if st.session_state.get("sweep_tag"):
     tag = st.session_state["sweep_tag"]
-    if store().list_runs(status=("queued", "running"), tag=tag):
+    if sweep_outcome(tag) is None:
         st.fragment(run_every=2.0)(sweep_progress)(tag)  # polls only while the sweep runs
     else:
         sweep_progress(tag)
+
+with st.expander("Tune NNG-Mix on the current dataset (training data only)"), st.form("tune"):
+    u1, u2 = st.columns(2)
+    trials = u1.number_input("Trials", 1, 200, 20, key="tune_trials")
+    tune_detector = u2.selectbox("Detector", list(DETECTORS), index=list(DETECTORS).index("MLP"), key="tune_detector")
+    if st.form_submit_button("Tune"):
+        st.session_state["tune_key"] = start_tuning(st.session_state["dataset_key"], int(trials), tune_detector)
+if st.session_state.get("tune_key"):
+    def tuning_status():
+        outcome = tuning_outcome(st.session_state["tune_key"])
+        if outcome is None:
+            st.info("Tuning… (Optuna's TPE over k, k_anomaly, σ, α; validation rows held out of the training split)")
+        elif isinstance(outcome, Exception):
+            show_error(outcome)
+        else:
+            st.success(outcome.summary())
+
+    if tuning_outcome(st.session_state["tune_key"]) is None:
+        st.fragment(run_every=2.0)(tuning_status)()
+    else:
+        tuning_status()
 
 runs = store().list_runs()
 if not runs:
@@ -85,20 +111,30 @@ if selected:
     st.plotly_chart(curves_figure(store().epochs(selected), labels, "auc_roc"), width="stretch", key="overlay_fig")
 
 st.subheader("Paper-style table")
-done = view[(view["status"] == "done") & view["auc_roc"].notna()]
-if len(done):
-    detector = st.selectbox("Detector", sorted(done["detector"].unique()), key="table_detector")
-    method = st.selectbox("Method", sorted(set(done["method"]) - {"baseline"}) or ["baseline"], key="table_method")
-    part = done[(done["detector"] == detector) & done["method"].isin([method, "baseline"])]
-    mean = part.pivot_table(index="dataset", columns="multiplier", values="auc_roc", aggfunc="mean")
-    std = part.pivot_table(index="dataset", columns="multiplier", values="auc_roc", aggfunc="std")
-    mean.loc["avg"] = mean.mean()
-    std = std.reindex(index=mean.index, columns=mean.columns)
-    shown = pd.DataFrame({c: [f"{m:.4f}" + (f" ± {sd:.4f}" if pd.notna(sd) and sd else "")
-                              for m, sd in zip(mean[c], std[c])] for c in mean.columns}, index=mean.index)
-    st.dataframe(shown, width="stretch")
-    st.plotly_chart(heatmap_figure(mean, f"{detector} · {method}: test AUC-ROC (mean over seeds)"), width="stretch",
-                    key="heatmap")
+frame = results_frame([r for r in runs if r["id"] in set(view["id"])])
+if len(frame) and (frame["multiplier"] == 0).any() and (frame["multiplier"] > 0).any():
+    t1, t2, t3 = st.columns(3)
+    detector = t1.selectbox("Detector", sorted(frame["detector"].unique()), key="table_detector")
+    ratio = t2.selectbox("Labeled ratio", sorted(frame["ratio"].unique(), reverse=True), key="table_ratio")
+    multiplier = t3.selectbox("Multiplier", sorted(frame.loc[frame["multiplier"] > 0, "multiplier"].unique()), key="table_mult")
+    try:
+        table = paper_table(frame, detector=detector, ratio=ratio, multiplier=multiplier)
+        st.caption(table.title + "; rank 1 = best; W/T/L and the one-sided Wilcoxon p-value compare each method "
+                   "with the baseline over datasets.")
+        st.dataframe(table.formatted(), width="stretch")
+        st.download_button("Table as Markdown", table.to_markdown(), "nngmix_table.md", "text/markdown", on_click="ignore")
+        method = st.selectbox("Heatmap of a method over multipliers", [c for c in table.mean.columns if c != BASELINE_COLUMN],
+                              key="table_method")
+        part = frame[(frame["detector"] == detector) & (frame["ratio"] == ratio)
+                     & frame["method"].isin([method, BASELINE_COLUMN])]
+        grid = part.groupby(["dataset", "multiplier"])["value"].mean().unstack("multiplier")
+        grid.loc["avg"] = grid.mean()
+        st.plotly_chart(heatmap_figure(grid, f"{detector} · {method}: test AUC-ROC (mean over seeds)"),
+                        width="stretch", key="heatmap")
+    except ValueError as exc:
+        show_error(exc)
+else:
+    st.caption("Tables need finished baseline (multiplier 0) runs and runs with a multiplier ≥ 1.")
 
 st.subheader("A configuration")
 run_id = st.selectbox("Run", view["id"].tolist(), key="config_run")

@@ -129,14 +129,16 @@ def test_results_page_launches_a_sweep():
     at.number_input(key="sweep_epochs").set_value(5)
     next(b for b in at.button if b.label == "Launch sweep").click().run()
     assert not at.exception
-    assert any("Queued 2 runs" in s.value for s in at.success)
-    from pages._shared import job_manager
+    assert any("2 experiments" in s.value for s in at.success)
+    from pages._shared import _background
 
-    for run in job_manager().store.list_runs():
-        job_manager().wait(run["id"], timeout=120)
+    thread, _ = _background()[at.session_state["sweep_tag"]]
+    thread.join(timeout=180)
     at.run()
-    assert any("2 of 2 runs finished" in (p.proto.text or "") for p in at.get("progress"))
+    assert any("2 experiments, 0 already done, 2 run, 0 failed" in (p.proto.text or "") for p in at.get("progress"))
     assert len(at.dataframe[0].value) == 2
+    table = at.dataframe[1].value  # the paper-style table
+    assert list(table.columns) == ["baseline", "nng_mix"] and "W/T/L vs baseline" in table.index
 
 
 def test_library_errors_show_as_messages():
@@ -150,3 +152,16 @@ def test_library_errors_show_as_messages():
     assert any("SMOTE interpolates between labeled anomalies and needs at least 2" in e.value for e in at.error)
     at.selectbox(key="_w_method").set_value("nng_mix").run()  # and the page keeps working
     assert not at.error and at.get("plotly_chart")
+
+
+def test_results_page_tunes_in_the_background():
+    at = app("pages/results.py")
+    at.number_input(key="tune_trials").set_value(2)
+    next(b for b in at.button if b.label == "Tune").click().run()
+    from pages._shared import _background
+
+    thread, _ = _background()[at.session_state["tune_key"]]
+    thread.join(timeout=180)
+    at.run()
+    assert not at.exception
+    assert any("test AUC-ROC  default" in s.value and "tuned" in s.value for s in at.success)
