@@ -19,36 +19,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nngmix.generators import NNGMix, clear_neighbour_cache  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from official import official_nngmix  # noqa: E402
+
 SETTINGS = [(7000, 500, 100, 5000), (7000, 700, 21, 7000), (7000, 70, 512, 700), (70000, 5000, 100, 50000)]
-
-
-def per_sample_loop(A, U, n, k=10, k_a=10, alpha=0.2, beta=0.2, std=0.01, seed=0):
-    """The official algorithm, one sample at a time (the reference the vectorised one replaces)."""
-    from scipy import spatial
-
-    rs = np.random.RandomState(seed)
-    tree, tree2 = spatial.KDTree(U), spatial.KDTree(A)
-    d = A.shape[1]
-    out = np.empty((0, d))
-    for _ in range(n):
-        if rs.uniform(0, 1) > 0.5:
-            i = rs.choice(A.shape[0], 1)
-            _, ind = tree.query(A[i], k=k)
-            j = rs.choice(ind[0])
-            lam = rs.beta(alpha, beta)
-            x = lam * (rs.normal(0, std, d) + A[i]) + (1 - lam) * (rs.normal(0, std, d) + U[j])
-        else:
-            i = rs.choice(A.shape[0], 1)
-            qk = min(max(k_a, 1), A.shape[0])
-            _, ind = tree2.query(A[i], k=qk)
-            ind = ind.reshape(1, -1)
-            j = rs.choice(ind[0])
-            while j == i:
-                j = rs.choice(ind[0])
-            lam = rs.beta(alpha, beta)
-            x = lam * (rs.normal(0, std, d) + A[i]) + (1 - lam) * (rs.normal(0, std, d) + A[j])
-        out = np.vstack([out, x])
-    return out
 
 
 def main(argv=None):
@@ -68,7 +42,7 @@ def main(argv=None):
         cold = min(_timed(lambda: (clear_neighbour_cache(), gen.generate(X, y))) for _ in range(args.repeats)) / n * 1e6
         warm = min(_timed(lambda: gen.generate(X, y)) for _ in range(args.repeats)) / n * 1e6
         loop_n = min(args.loop_samples, n)
-        slow = _timed(lambda: per_sample_loop(X[n_u:], X[:n_u], loop_n)) / loop_n * 1e6
+        slow = _timed(lambda: official_nngmix(X[n_u:], X[:n_u], loop_n, rs=np.random.RandomState(0))) / loop_n * 1e6
         print(f"{str((n_u, n_a, d, n)):<28}{cold:>9.2f}{warm:>9.2f}{slow:>10.1f}{slow / cold:>8.0f}×{slow / warm:>8.0f}×")
 
 

@@ -16,7 +16,6 @@ import argparse
 import sys
 import time
 import warnings
-from math import ceil
 from pathlib import Path
 
 import numpy as np
@@ -26,58 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nngmix.data import group_cards  # noqa: E402
 from nngmix.experiment import Experiment, run_experiment  # noqa: E402
 from nngmix.training import auc_scores  # noqa: E402
+from official import official_nngmix, official_split  # noqa: E402
 
 MULTIPLIERS = (0, 1, 5, 10)
-
-
-def official_nngmix(A, U, n, k=10, k_a=10, alpha=0.2, beta=0.2, std=0.01):
-    """NNG_Mix.py's loop on numpy's global generator (KD-trees, one sample at a time)."""
-    from scipy import spatial
-
-    d = A.shape[1]
-    tree, tree2 = spatial.KDTree(U), spatial.KDTree(A)
-    rows = []
-    for _ in range(n):
-        if np.random.uniform(0, 1) > 0.5:
-            i = np.random.choice(A.shape[0], 1)
-            _, ind = tree.query(A[i], k=k)
-            j = np.random.choice(ind[0])
-            lam = np.random.beta(alpha, beta)
-            rows.append(lam * (np.random.normal(0, std, d) + A[i]) + (1 - lam) * (np.random.normal(0, std, d) + U[j]))
-        else:
-            i = np.random.choice(A.shape[0], 1)
-            qk = min(max(k_a, 1), A.shape[0])
-            _, ind = tree2.query(A[i], k=qk)
-            ind = ind.reshape(1, -1)
-            j = np.random.choice(ind[0]) if ind.shape[1] > 1 else ind[0]
-            if ind.shape[1] > 1:
-                while j == i:
-                    j = np.random.choice(ind[0])
-            lam = np.random.beta(alpha, beta)
-            rows.append(lam * (np.random.normal(0, std, d) + A[i]) + (1 - lam) * (np.random.normal(0, std, d) + A[j]))
-    return np.vstack(rows) if rows else np.empty((0, A.shape[1]))
-
-
-def official_split(X, y, seed, la=0.1):
-    """ADBench's DataGenerator.generator on numpy's global generator, leaving it where NNG_Mix.py goes on."""
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import MinMaxScaler
-
-    np.random.seed(seed)
-    if len(y) < 1000:
-        idx = np.random.choice(np.arange(len(y)), 1000, replace=True)
-        X, y = X[idx], y[idx]
-    if len(y) > 10000:
-        np.random.seed(seed)
-        idx = np.random.choice(np.arange(len(y)), 10000, replace=False)
-        X, y = X[idx], y[idx]
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, shuffle=True, stratify=y)
-    scaler = MinMaxScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    idx_anomaly = np.where(y_train == 1)[0]
-    labeled = np.zeros(len(y_train), bool)
-    labeled[np.random.choice(idx_anomaly, ceil(la * len(idx_anomaly)), replace=False)] = True
-    return X_train[labeled], X_train[~labeled], X_test, y_test
 
 
 def official_run(X, y, seed, m, std, alg):
