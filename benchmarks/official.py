@@ -43,16 +43,16 @@ def official_split(X, y, seed, la=0.1):
 
     np.random.seed(seed)
     if len(y) < 1000:
-        idx = rs.choice(np.arange(len(y)), 1000, replace=True)
+        idx = np.random.choice(np.arange(len(y)), 1000, replace=True)
         X, y = X[idx], y[idx]
     if len(y) > 10000:
         np.random.seed(seed)
-        idx = rs.choice(np.arange(len(y)), 10000, replace=False)
+        idx = np.random.choice(np.arange(len(y)), 10000, replace=False)
         X, y = X[idx], y[idx]
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, shuffle=True, stratify=y)
     scaler = MinMaxScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     idx_anomaly = np.where(y_train == 1)[0]
     labeled = np.zeros(len(y_train), bool)
-    labeled[rs.choice(idx_anomaly, ceil(la * len(idx_anomaly)), replace=False)] = True
+    labeled[np.random.choice(idx_anomaly, ceil(la * len(idx_anomaly)), replace=False)] = True
     return X_train[labeled], X_train[~labeled], X_test, y_test

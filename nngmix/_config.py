@@ -48,3 +48,19 @@ def data_roots(extra: list[str | os.PathLike] | None = None) -> list[Path]:
             seen.add(key)
             unique.append(root)
     return unique
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old or the new content, never a part; safe when several
+    processes write the same cache file at once (each writes its own temporary file, the last rename wins)."""
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

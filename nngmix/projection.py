@@ -104,9 +104,7 @@ def fitted(X: np.ndarray, method: str = "umap", seed: int = 0) -> Projection:
             log.info("ignoring projection cache %s: %s", path, exc)
     if proj is None:
         proj = Projection(method, seed).fit(X)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(proj))
-        tmp.replace(path)
+        _config.atomic_write(path, pickle.dumps(proj))
     _memory[key] = proj
     while len(_memory) > _MEMORY_SIZE:
         _memory.popitem(last=False)

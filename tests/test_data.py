@@ -250,3 +250,19 @@ def test_minmax_equals_scikit_learn():
     X_new = rng.normal(size=(10, 4))
     np.testing.assert_array_equal(ours.transform(X_new), theirs.transform(X_new))
     np.testing.assert_array_equal(ours.transform(X), theirs.transform(X))
+
+
+def test_builtin_cache_survives_concurrent_first_use(tmp_path, monkeypatch):
+    """Several sweep workers may make the same built-in dataset at once; none may fail."""
+    import subprocess
+    import sys
+
+    code = "from nngmix.data import load_builtin; [load_builtin(n) for n in ('wine', 'toy_2d', 'digits')]"
+    env = {**__import__("os").environ, "NNGMIX_HOME": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE) for _ in range(4)]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert all(p.returncode == 0 for p in procs), errors
+    from nngmix import __version__
+
+    assert sorted(f.name for f in (tmp_path / "cache" / "builtin").iterdir()) == [
+        f"{n}-{__version__}.npz" for n in ("digits", "toy_2d", "wine")]

@@ -127,10 +127,12 @@ def _cached(name: str) -> tuple[np.ndarray, np.ndarray]:
         with np.load(path, allow_pickle=False) as data:
             X, y = data["X"], data["y"]
     except (OSError, KeyError, ValueError):
+        import io
+
         X, y = BUILTINS[name].make()
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, X=X, y=y)
-        tmp.replace(path)
+        buf = io.BytesIO()
+        np.savez(buf, X=X, y=y)
+        _config.atomic_write(path, buf.getvalue())
     X = np.ascontiguousarray(X, dtype=np.float64)
     X.setflags(write=False)
     y = np.asarray(y, dtype=np.int64)

@@ -114,9 +114,7 @@ def scan(roots: list[str | os.PathLike] | None = None, include_builtin: bool = T
                     if card is not None:
                         cards.setdefault(card.key, card)
         if len(cache) != before:
-            tmp = _cache_file().with_suffix(".tmp")
-            tmp.write_text(json.dumps(cache))
-            os.replace(tmp, _cache_file())
+            _config.atomic_write(_cache_file(), json.dumps(cache))
     found = sorted(cards.values(), key=lambda c: (ADBENCH_GROUPS + (CUSTOM_GROUP,)).index(c.group))
     return found + (builtin_cards() if include_builtin else [])
 
