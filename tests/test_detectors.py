@@ -122,6 +122,25 @@ def test_mlp_matches_scikit_learn_on_average():
     assert abs(np.mean(ours) - np.mean(theirs)) < 0.03, f"ours {np.round(ours, 3)} vs scikit-learn {np.round(theirs, 3)}"
 
 
+def test_mlp_gradients_equal_autograd():
+    from nngmix.detectors._mlp import loss_and_grads
+
+    g = torch.Generator().manual_seed(0)
+    params = [torch.randn(7, 5, generator=g, dtype=torch.float64), torch.randn(7, generator=g, dtype=torch.float64),
+              torch.randn(1, 7, generator=g, dtype=torch.float64), torch.randn(1, generator=g, dtype=torch.float64)]
+    xb = torch.randn(11, 5, generator=g, dtype=torch.float64)
+    yb = (torch.rand(11, generator=g) > 0.5).double()
+    loss, grads = loss_and_grads(params, xb, yb, alpha=0.3)
+    leaves = [p.clone().requires_grad_() for p in params]
+    W1, b1, W2, b2 = leaves
+    logit = torch.relu(xb @ W1.T + b1) @ W2[0] + b2
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(logit, yb) + 0.15 * ((W1 ** 2).sum() + (W2 ** 2).sum()) / 11
+    ref.backward()
+    assert loss.item() == pytest.approx(ref.item())
+    for mine, leaf in zip(grads, leaves):
+        torch.testing.assert_close(mine, leaf.grad)
+
+
 def test_mlp_stopping_rule_ends_before_max_iter():
     X, y = load_builtin("synthetic_global")
     s = protocol_split(X, y, seed=0)

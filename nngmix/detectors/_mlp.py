@@ -15,6 +15,24 @@ from nngmix.detectors._base import BaseDetector
 from nngmix.detectors._networks import MLPNet
 
 
+def loss_and_grads(params, xb, yb, alpha):
+    """scikit-learn's loss (log loss + α/2·‖W‖²/batch) and its gradients for d → hidden ReLU → 1 logit.
+
+    Written out as scikit-learn's backpropagation is: on a network this small, autograd's bookkeeping
+    costs more than the arithmetic. ``params`` = [W1 (hidden, d), b1, W2 (1, hidden), b2].
+    """
+    W1, b1, W2, b2 = params
+    size = len(xb)
+    h = torch.relu(torch.addmm(b1, xb, W1.T))
+    logit = torch.addmv(b2, h, W2[0])
+    loss = F.binary_cross_entropy_with_logits(logit, yb) + 0.5 * alpha * (W1.square().sum() + W2.square().sum()) / size
+    delta = (torch.sigmoid(logit) - yb) / size  # d loss / d logit
+    dh = torch.outer(delta, W2[0]).mul_(h > 0)  # d loss / d hidden pre-activation
+    grads = [torch.addmm(W1, dh.T, xb, beta=alpha / size), dh.sum(0),
+             (delta @ h)[None].add_(W2, alpha=alpha / size), delta.sum(0, keepdim=True)]
+    return loss, grads
+
+
 class MLP(BaseDetector):
     """A supervised MLP on (unlabeled = 0, anomaly = 1); the score is the probability of class 1."""
 
@@ -37,8 +55,8 @@ class MLP(BaseDetector):
         n, d = X.shape
         self.net_ = net = MLPNet(d, self.hidden).to(self.device_)
         net.reset_parameters_like_sklearn(self._generator)
-        params = [net.hidden.weight, net.hidden.bias, net.out.weight, net.out.bias]
-        weights = [net.hidden.weight, net.out.weight]
+        W1, b1, W2, b2 = (p.detach() for p in (net.hidden.weight, net.hidden.bias, net.out.weight, net.out.bias))
+        params = [W1, b1, W2, b2]
         m = [torch.zeros_like(p) for p in params]
         v = [torch.zeros_like(p) for p in params]
         beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -47,33 +65,33 @@ class MLP(BaseDetector):
         step = [0]
         best, no_improvement = [math.inf], [0]
 
-        def epoch():
-            total = torch.zeros((), device=self.device_)
-            for idx in self._batches(n, bs, drop_last=False):
-                logits = net(X[idx])
-                loss = F.binary_cross_entropy_with_logits(logits, target[idx])
-                loss = loss + 0.5 * self.alpha * sum((w ** 2).sum() for w in weights) / len(idx)
-                grads = torch.autograd.grad(loss, params)
-                step[0] += 1
-                t = step[0]
-                lr_t = self.lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-                with torch.no_grad():
-                    for p, g, mi, vi in zip(params, grads, m, v):
-                        mi.mul_(beta1).add_(g, alpha=1 - beta1)
-                        vi.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                        p.addcdiv_(mi, vi.sqrt().add_(eps), value=-lr_t)
-                total += loss.detach() * len(idx)
-            return (total / n).item()
+        def batch_step(idx):
+            loss, grads = loss_and_grads(params, X[idx], target[idx], self.alpha)
+            step[0] += 1
+            t = step[0]
+            lr_t = self.lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)  # scikit-learn's Adam
+            torch._foreach_mul_(m, beta1)
+            torch._foreach_add_(m, grads, alpha=1 - beta1)
+            torch._foreach_mul_(v, beta2)
+            torch._foreach_addcmul_(v, grads, grads, value=1 - beta2)
+            denom = torch._foreach_sqrt(v)
+            torch._foreach_add_(denom, eps)
+            torch._foreach_addcdiv_(params, m, denom, value=-lr_t)
+            return loss * len(idx)
 
         def train_epoch():
-            loss = epoch()
+            total = torch.zeros((), device=self.device_)
+            for idx in self._batches(n, bs, drop_last=False):
+                total += batch_step(idx)
+            loss = (total / n).item()
             # scikit-learn's _update_no_improvement_count, with early_stopping=False
             no_improvement[0] = no_improvement[0] + 1 if loss > best[0] - self.tol else 0
             best[0] = min(best[0], loss)
             return loss
 
-        self._run_epochs("train", self.max_iter, train_epoch,
-                         converged=lambda: no_improvement[0] > self.n_iter_no_change)
+        with torch.no_grad():
+            self._run_epochs("train", self.max_iter, train_epoch,
+                             converged=lambda: no_improvement[0] > self.n_iter_no_change)
 
     def _score(self, X):
         self.net_.eval()
