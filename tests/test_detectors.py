@@ -159,3 +159,20 @@ def test_resolve_device():
 def test_bad_training_data_is_named():
     with pytest.raises(ValueError, match="DeepSAD: X has 3 rows but y has 2"):
         DeepSAD(device="cpu").fit(np.zeros((3, 2)), [0, 1])
+
+
+def test_auc_scores_equal_scikit_learn_with_ties():
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(5, 300))
+        y = (rng.random(n) < rng.uniform(0.05, 0.5)).astype(int)
+        if y.sum() in (0, n):
+            continue
+        scores = np.round(rng.random(n), int(rng.integers(1, 4)))  # many ties
+        auc_roc, auc_pr = auc_scores(y, scores)
+        assert auc_roc == pytest.approx(roc_auc_score(y, scores), abs=1e-12)
+        assert auc_pr == pytest.approx(average_precision_score(y, scores), abs=1e-12)
+    assert auc_scores(np.zeros(4), np.arange(4.0)) == (None, None)
+    assert auc_scores(np.array([0, 1]), np.array([0.0, np.nan])) == (None, None)
