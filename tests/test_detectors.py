@@ -126,13 +126,13 @@ def test_mlp_gradients_equal_autograd():
     from nngmix.detectors._mlp import loss_and_grads
 
     g = torch.Generator().manual_seed(0)
-    params = [torch.randn(7, 5, generator=g, dtype=torch.float64), torch.randn(7, generator=g, dtype=torch.float64),
-              torch.randn(1, 7, generator=g, dtype=torch.float64), torch.randn(1, generator=g, dtype=torch.float64)]
+    params = [torch.randn(7, 5, generator=g, dtype=torch.float64), torch.randn(1, 7, generator=g, dtype=torch.float64),
+              torch.randn(7, generator=g, dtype=torch.float64), torch.randn(1, generator=g, dtype=torch.float64)]
     xb = torch.randn(11, 5, generator=g, dtype=torch.float64)
     yb = (torch.rand(11, generator=g) > 0.5).double()
     loss, grads = loss_and_grads(params, xb, yb, alpha=0.3)
     leaves = [p.clone().requires_grad_() for p in params]
-    W1, b1, W2, b2 = leaves
+    W1, W2, b1, b2 = leaves
     logit = torch.relu(xb @ W1.T + b1) @ W2[0] + b2
     ref = torch.nn.functional.binary_cross_entropy_with_logits(logit, yb) + 0.15 * ((W1 ** 2).sum() + (W2 ** 2).sum()) / 11
     ref.backward()

@@ -15,21 +15,27 @@ from nngmix.detectors._base import BaseDetector
 from nngmix.detectors._networks import MLPNet
 
 
-def loss_and_grads(params, xb, yb, alpha):
+def loss_and_grads(params, xb, yb, alpha, grads=None):
     """scikit-learn's loss (log loss + α/2·‖W‖²/batch) and its gradients for d → hidden ReLU → 1 logit.
 
     Written out as scikit-learn's backpropagation is: on a network this small, autograd's bookkeeping
-    costs more than the arithmetic. ``params`` = [W1 (hidden, d), b1, W2 (1, hidden), b2].
+    costs more than the arithmetic. ``params`` = [W1 (hidden, d), W2 (1, hidden), b1, b2]; ``grads``, when
+    given, are tensors of the same shapes that receive the gradients (views of one flat buffer in fit).
     """
-    W1, b1, W2, b2 = params
+    W1, W2, b1, b2 = params
+    grads = grads if grads is not None else [torch.empty_like(p) for p in params]
+    gW1, gW2, gb1, gb2 = grads
     size = len(xb)
     h = torch.relu(torch.addmm(b1, xb, W1.T))
     logit = torch.addmv(b2, h, W2[0])
-    loss = F.binary_cross_entropy_with_logits(logit, yb) + 0.5 * alpha * (W1.square().sum() + W2.square().sum()) / size
-    delta = (torch.sigmoid(logit) - yb) / size  # d loss / d logit
+    penalty = torch.dot(W1.reshape(-1), W1.reshape(-1)) + torch.dot(W2[0], W2[0])
+    loss = F.binary_cross_entropy_with_logits(logit, yb) + (0.5 * alpha / size) * penalty
+    delta = (torch.sigmoid(logit) - yb).div_(size)  # d loss / d logit
     dh = torch.outer(delta, W2[0]).mul_(h > 0)  # d loss / d hidden pre-activation
-    grads = [torch.addmm(W1, dh.T, xb, beta=alpha / size), dh.sum(0),
-             (delta @ h)[None].add_(W2, alpha=alpha / size), delta.sum(0, keepdim=True)]
+    torch.addmm(W1, dh.T, xb, beta=alpha / size, out=gW1)
+    torch.addmv(W2[0], h.T, delta, beta=alpha / size, out=gW2[0])
+    torch.sum(dh, 0, out=gb1)
+    torch.sum(delta, 0, keepdim=True, out=gb2)
     return loss, grads
 
 
@@ -55,10 +61,22 @@ class MLP(BaseDetector):
         n, d = X.shape
         self.net_ = net = MLPNet(d, self.hidden).to(self.device_)
         net.reset_parameters_like_sklearn(self._generator)
-        W1, b1, W2, b2 = (p.detach() for p in (net.hidden.weight, net.hidden.bias, net.out.weight, net.out.bias))
-        params = [W1, b1, W2, b2]
-        m = [torch.zeros_like(p) for p in params]
-        v = [torch.zeros_like(p) for p in params]
+        # All parameters, their gradients and Adam's moments live in flat buffers: one update op per step
+        # instead of one per tensor. The network's parameters become views of the flat parameters.
+        layers = [net.hidden.weight, net.out.weight, net.hidden.bias, net.out.bias]
+        flat = torch.cat([p.detach().reshape(-1) for p in layers])
+        grad_flat, m, v = torch.zeros_like(flat), torch.zeros_like(flat), torch.zeros_like(flat)
+
+        def views(buffer):
+            out, start = [], 0
+            for p in layers:
+                out.append(buffer[start:start + p.numel()].view_as(p))
+                start += p.numel()
+            return out
+
+        params, grads = views(flat), views(grad_flat)
+        for layer, view in zip(layers, params):
+            layer.data = view
         beta1, beta2, eps = 0.9, 0.999, 1e-8
         target = y.float()
         bs = min(self.batch_size, n)
@@ -66,17 +84,13 @@ class MLP(BaseDetector):
         best, no_improvement = [math.inf], [0]
 
         def batch_step(idx):
-            loss, grads = loss_and_grads(params, X[idx], target[idx], self.alpha)
+            loss, _ = loss_and_grads(params, X[idx], target[idx], self.alpha, grads)
             step[0] += 1
             t = step[0]
             lr_t = self.lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)  # scikit-learn's Adam
-            torch._foreach_mul_(m, beta1)
-            torch._foreach_add_(m, grads, alpha=1 - beta1)
-            torch._foreach_mul_(v, beta2)
-            torch._foreach_addcmul_(v, grads, grads, value=1 - beta2)
-            denom = torch._foreach_sqrt(v)
-            torch._foreach_add_(denom, eps)
-            torch._foreach_addcdiv_(params, m, denom, value=-lr_t)
+            m.mul_(beta1).add_(grad_flat, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(grad_flat, grad_flat, value=1 - beta2)
+            flat.addcdiv_(m, v.sqrt().add_(eps), value=-lr_t)
             return loss * len(idx)
 
         def train_epoch():
