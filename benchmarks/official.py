@@ -36,8 +36,9 @@ def official_nngmix(A, U, n, k=10, k_a=10, alpha=0.2, beta=0.2, std=0.01, rs=np.
     return np.vstack(rows) if rows else np.empty((0, A.shape[1]))
 
 
-def official_split(X, y, seed, la=0.1):
-    """ADBench's DataGenerator.generator on numpy's global generator, leaving it where NNG_Mix.py goes on."""
+def official_split(X, y, seed, la=0.1, ratio=1.0):
+    """ADBench's DataGenerator.generator and NNG_Mix.py's --ratio draw, on numpy's global generator (left where
+    NNG_Mix.py goes on). Returns (labeled anomalies, unlabeled rows, X_test, y_test)."""
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import MinMaxScaler
 
@@ -55,4 +56,7 @@ def official_split(X, y, seed, la=0.1):
     idx_anomaly = np.where(y_train == 1)[0]
     labeled = np.zeros(len(y_train), bool)
     labeled[np.random.choice(idx_anomaly, ceil(la * len(idx_anomaly)), replace=False)] = True
-    return X_train[labeled], X_train[~labeled], X_test, y_test
+    anomalies = X_train[labeled]
+    if ratio != 1.0:
+        anomalies = anomalies[np.random.choice(len(anomalies), ceil(ratio * len(anomalies)), replace=False)]
+    return anomalies, X_train[~labeled], X_test, y_test

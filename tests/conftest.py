@@ -1,8 +1,12 @@
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# benchmarks/official.py holds the official code's algorithms; tests compare against them too
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 #: ADBench files laid beside the checkout (never committed); tests that need them skip without them.
 SHARED_ADBENCH = Path(os.environ.get("NNGMIX_TEST_ADBENCH", Path(__file__).resolve().parents[2] / "shared" / "adbench"))

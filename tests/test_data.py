@@ -7,6 +7,8 @@ import pytest
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler
 
+from official import official_split  # benchmarks/official.py: the official code's split, on numpy's global RNG
+
 from nngmix.data import (
     BUILTINS,
     DataError,
@@ -123,36 +125,11 @@ def test_find_by_short_name_and_group_alias():
 
 
 # -- the protocol split ------------------------------------------------------------------------
-def official_split(X, y, seed, la=0.1, ratio=1.0):
-    """ADBench's DataGenerator.generator + NNG_Mix.py's ratio step, on numpy's global generator."""
-    np.random.seed(seed)
-    if len(y) < 1000:
-        np.random.seed(seed)
-        idx = np.random.choice(np.arange(len(y)), 1000, replace=True)
-        X, y = X[idx], y[idx]
-    if len(y) > 10000:
-        np.random.seed(seed)
-        idx = np.random.choice(np.arange(len(y)), 10000, replace=False)
-        X, y = X[idx], y[idx]
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, shuffle=True, stratify=y)
-    scaler = MinMaxScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    idx_anomaly = np.where(y_train == 1)[0]
-    idx_labeled = np.random.choice(idx_anomaly, ceil(la * len(idx_anomaly)), replace=False)
-    y_train = y_train.copy()
-    y_train[np.setdiff1d(np.arange(len(y_train)), idx_labeled)] = 0
-    y_train[idx_labeled] = 1
-    anomaly_data, unlabeled_data = X_train[y_train == 1], X_train[y_train == 0]
-    if ratio != 1.0:
-        anomaly_data = anomaly_data[np.random.choice(anomaly_data.shape[0], ceil(ratio * anomaly_data.shape[0]), replace=False)]
-    return unlabeled_data, anomaly_data, X_test, y_test
-
-
 @pytest.mark.parametrize("name, seed, ratio", [("breast_cancer", 42, 1.0), ("digits", 0, 0.5), ("wine", 3, 0.1)])
 def test_split_is_row_for_row_the_official_one(name, seed, ratio):
     X, y = load_builtin(name)
     split = protocol_split(X, y, seed=seed, ratio=ratio)
-    unlabeled, anomalies, X_test, y_test = official_split(X.copy(), y.copy(), seed, ratio=ratio)
+    anomalies, unlabeled, X_test, y_test = official_split(X.copy(), y.copy(), seed, ratio=ratio)
     np.testing.assert_array_equal(split.X_unlabeled, unlabeled)
     np.testing.assert_array_equal(split.X_labeled, anomalies)
     np.testing.assert_array_equal(split.X_test, X_test)
