@@ -1,4 +1,4 @@
-"""``python -m nngmix``: datasets, downloads, generation and the official NNG_Mix.py experiment."""
+"""``python -m nngmix``: datasets, downloads, the official NNG_Mix.py experiment, sweeps and tuning."""
 
 from __future__ import annotations
 
