@@ -33,31 +33,37 @@ def test_reader_while_a_writer_writes(tmp_path):
     store = Store(tmp_path / "runs.sqlite")
     run_id = store.create_run({"x": 1})
     errors, seen = [], {0: [], 1: []}
+    readers_started = threading.Barrier(3)  # the writer starts only once both readers are reading
+    done = threading.Event()
 
     def write():
         writer = Store(tmp_path / "runs.sqlite")
+        readers_started.wait()
         for i in range(200):
             writer.log_epoch(run_id, {"phase": "train", "epoch": i + 1, "loss": 1.0 / (i + 1)})
+            if i % 20 == 0:
+                time.sleep(0.005)  # let the readers interleave with the writes
+        done.set()
 
     def read(k):
         reader = Store(tmp_path / "runs.sqlite")
         try:
-            while t.is_alive():
+            seen[k].append(len(reader.epochs(run_id)))
+            readers_started.wait()
+            while not done.is_set():
                 seen[k].append(len(reader.epochs(run_id)))
+            seen[k].append(len(reader.epochs(run_id)))
         except sqlite3.Error as exc:  # pragma: no cover - the failure this test guards against
             errors.append(exc)
 
-    t = threading.Thread(target=write)
-    t.start()
-    readers = [threading.Thread(target=read, args=(k,)) for k in range(2)]
-    for r in readers:
-        r.start()
-    t.join()
-    for r in readers:
-        r.join()
+    threads = [threading.Thread(target=write)] + [threading.Thread(target=read, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     assert not errors and len(store.epochs(run_id)) == 200
-    for counts in seen.values():  # each reader saw the run grow, never shrink
-        assert counts == sorted(counts) and len(counts) > 2
+    for counts in seen.values():  # each reader saw the run grow from empty to complete, never shrink
+        assert counts == sorted(counts) and counts[0] == 0 and counts[-1] == 200 and len(set(counts)) > 2
 
 
 def test_interrupted_run_is_marked_and_keeps_its_metrics(tmp_path):
