@@ -86,25 +86,94 @@ def test_early_stopping_callback(easy_split):
     assert len(det.history_) == 2 and "did not improve" in det.stopped_
 
 
-def test_deepsad_phases_and_effective_learning_rate(easy_split, monkeypatch):
+def test_deepsad_phases_centre_and_network(easy_split):
     s = easy_split
-    lrs = []
-    real = torch.optim.Adam
-
-    def spy(params, lr, **kw):
-        lrs.append(lr)
-        return real(params, lr=lr, **kw)
-
-    monkeypatch.setattr(torch.optim, "Adam", spy)
     det = DeepSAD(pretrain_epochs=2, epochs=3, seed=0, device="cpu").fit(s.X_train, s.y_train, eval_set=(s.X_test, s.y_test))
     assert [r["phase"] for r in det.history_] == ["pretrain"] * 2 + ["train"] * 3
-    assert lrs == [pytest.approx(1e-4)] * 2  # the official scheduler's effective rate
-    DeepSAD(pretrain_epochs=1, epochs=1, lr_mode="nominal", seed=0, device="cpu").fit(s.X_train, s.y_train)
-    assert lrs[-1] == pytest.approx(1e-3)
     c = det.c_.numpy()
     assert (np.abs(c) >= 0.1 - 1e-7).all()  # tiny centre components pushed to ±0.1
     encoder = det.net_
     assert encoder.code.bias is None and [m.out_features for m in encoder.modules() if isinstance(m, torch.nn.Linear)] == [100, 20, 10]
+
+
+@pytest.mark.parametrize("lr_mode, step", [("effective", 1e-4), ("nominal", 1e-3)])
+def test_deepsad_learning_rate_is_the_official_effective_one(easy_split, lr_mode, step):
+    """Adam's first step moves every weight by ≈ lr (m̂ / √v̂ = ±1): one full batch of pre-training shows
+    the rate the optimiser really used — 1e-4 by default, as the official scheduler makes it."""
+    s = easy_split
+    n = len(s.X_train)
+    before = DeepSAD(pretrain_epochs=0, epochs=0, seed=0, device="cpu").fit(s.X_train, s.y_train).net_
+    after = DeepSAD(pretrain_epochs=1, epochs=0, batch_size=n, lr_mode=lr_mode, seed=0, device="cpu").fit(s.X_train, s.y_train).net_
+    moves = torch.cat([(a - b).abs().reshape(-1) for a, b in zip(after.parameters(), before.parameters())])
+    assert moves.max().item() == pytest.approx(step, rel=1e-3)
+    assert moves.median().item() == pytest.approx(step, rel=1e-2)
+
+
+@pytest.mark.parametrize("phase", ["autoencoder", "deepsad"])
+def test_deepsad_backprop_equals_autograd(phase):
+    """The written-out losses and passes give autograd's gradients and BatchNorm's running statistics."""
+    from nngmix.detectors._deepsad import Backprop, _layers, reconstruction_loss, sad_loss
+    from nngmix.detectors._networks import DeepSADDecoder, DeepSADEncoder
+
+    torch.manual_seed(0)
+    x = torch.rand(33, 7, dtype=torch.float64)
+    labeled = torch.rand(33) < 0.3
+    c = torch.randn(10, dtype=torch.float64)
+
+    def build():
+        torch.manual_seed(1)
+        enc, dec = DeepSADEncoder(7).double().train(), DeepSADDecoder(7).double().train()
+        return enc, dec, _layers(enc, dec) if phase == "autoencoder" else _layers(enc)
+
+    enc, dec, layers = build()  # reference: autograd through the modules and the official losses
+    if phase == "autoencoder":
+        ref_loss = ((dec(enc(x)) - x) ** 2).mean()
+    else:
+        dist = ((enc(x) - c) ** 2).sum(dim=1)
+        ref_loss = torch.where(labeled, 2.0 * (dist + 1e-6) ** -1.0, dist).mean()
+    ref_loss.backward()
+    ref_grads = [w.grad for w, _ in layers]
+    ref_stats = [(bn.running_mean.clone(), bn.running_var.clone()) for _, bn in layers if bn is not None]
+
+    enc, dec, layers = build()  # the written-out passes
+    grads = [torch.empty_like(w) for w, _ in layers]
+    net = Backprop(layers, grads)
+    with torch.no_grad():
+        out, saved = net.forward(x)
+        loss, grad_out = reconstruction_loss(out, x) if phase == "autoencoder" else sad_loss(out, c, labeled, eta=2.0)
+        net.backward(grad_out, saved)
+    assert loss.item() == pytest.approx(ref_loss.item())
+    for mine, ref in zip(grads, ref_grads):
+        torch.testing.assert_close(mine, ref)
+    stats = [(bn.running_mean, bn.running_var) for _, bn in layers if bn is not None]
+    for (m, v), (rm, rv) in zip(stats, ref_stats):
+        torch.testing.assert_close(m, rm), torch.testing.assert_close(v, rv)
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "digits"])
+def test_deepsad_compiled_epochs_equal_torch_epochs(name):
+    """The numba-compiled epochs (CPU default) train the same network as the torch passes: same seeds, same
+    batches, the same weights, BatchNorm statistics, losses and scores up to float32 rounding."""
+    X, y = load_builtin(name)
+    s = protocol_split(X, y, seed=0)
+    fits = {b: DeepSAD(pretrain_epochs=3, epochs=3, backend=b, seed=1, device="cpu").fit(s.X_train, s.y_train)
+            for b in ("compiled", "torch")}
+    compiled, reference = fits["compiled"], fits["torch"]
+    np.testing.assert_allclose([r["loss"] for r in compiled.history_], [r["loss"] for r in reference.history_], rtol=1e-5)
+    for mine, ref in zip(compiled.net_.state_dict().values(), reference.net_.state_dict().values()):
+        if ref.is_floating_point():  # weights and running statistics
+            torch.testing.assert_close(mine, ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(compiled.decision_function(s.X_test), reference.decision_function(s.X_test), rtol=1e-4)
+
+
+def test_deepsad_backend_is_checked(easy_split):
+    s = easy_split
+    with pytest.raises(ValueError, match="backend must be 'auto', 'compiled' or 'torch'; got 'gpu'"):
+        DeepSAD(backend="gpu", device="cpu").fit(s.X_train, s.y_train)
+    if not torch.cuda.is_available():
+        return
+    with pytest.raises(ValueError, match="runs on the CPU only"):
+        DeepSAD(backend="compiled", device="cuda").fit(s.X_train, s.y_train)
 
 
 def test_mlp_matches_scikit_learn_on_average():

@@ -126,10 +126,13 @@ class BaseDetector:
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.device_)
 
-    def _batches(self, n: int, batch_size: int, drop_last: bool):
+    def _shuffled(self, n: int, batch_size: int, drop_last: bool) -> torch.Tensor:
+        """A random order of the n rows; with ``drop_last``, cut to whole batches (all rows when n < one batch)."""
         perm = torch.randperm(n, generator=self._generator, device=self.device_)
-        stop = n - n % batch_size if drop_last and n >= batch_size else n
-        return [perm[i:i + batch_size] for i in range(0, stop, batch_size)]
+        return perm[:n - n % batch_size] if drop_last and n >= batch_size else perm
+
+    def _batches(self, n: int, batch_size: int, drop_last: bool):
+        return list(torch.split(self._shuffled(n, batch_size, drop_last), batch_size))
 
     def _optimise(self, optimizer, batches, loss_fn) -> float:
         """One pass of ``optimizer`` steps, one per batch; the mean loss (one host sync per epoch)."""

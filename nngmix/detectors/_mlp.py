@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from nngmix.detectors._base import BaseDetector
-from nngmix.detectors._networks import MLPNet
+from nngmix.detectors._networks import MLPNet, flat_parameters
 
 
 def loss_and_grads(params, xb, yb, alpha, grads=None):
@@ -62,21 +62,10 @@ class MLP(BaseDetector):
         self.net_ = net = MLPNet(d, self.hidden).to(self.device_)
         net.reset_parameters_like_sklearn(self._generator)
         # All parameters, their gradients and Adam's moments live in flat buffers: one update op per step
-        # instead of one per tensor. The network's parameters become views of the flat parameters.
-        layers = [net.hidden.weight, net.out.weight, net.hidden.bias, net.out.bias]
-        flat = torch.cat([p.detach().reshape(-1) for p in layers])
-        grad_flat, m, v = torch.zeros_like(flat), torch.zeros_like(flat), torch.zeros_like(flat)
-
-        def views(buffer):
-            out, start = [], 0
-            for p in layers:
-                out.append(buffer[start:start + p.numel()].view_as(p))
-                start += p.numel()
-            return out
-
-        params, grads = views(flat), views(grad_flat)
-        for layer, view in zip(layers, params):
-            layer.data = view
+        # instead of one per tensor.
+        params = [net.hidden.weight, net.out.weight, net.hidden.bias, net.out.bias]
+        flat, grad_flat, grads = flat_parameters(params)
+        m, v = torch.zeros_like(flat), torch.zeros_like(flat)
         beta1, beta2, eps = 0.9, 0.999, 1e-8
         target = y.float()
         bs = min(self.batch_size, n)

@@ -8,6 +8,22 @@ import torch
 from torch import nn
 
 
+def flat_parameters(tensors):
+    """Re-home ``tensors`` (parameters) as views of one flat buffer, so that an optimiser updates them all
+    with one op per step. Returns the flat buffer, a zero gradient buffer of the same layout, and the
+    gradient views, one per tensor and of its shape."""
+    tensors = list(tensors)
+    flat = torch.cat([t.detach().reshape(-1) for t in tensors])
+    grad = torch.zeros_like(flat)
+    grads, start = [], 0
+    for t in tensors:
+        end = start + t.numel()
+        t.data = flat[start:end].view_as(t)
+        grads.append(grad[start:end].view_as(t))
+        start = end
+    return flat, grad, grads
+
+
 def _dense_bn(n_in: int, n_out: int) -> nn.Sequential:
     # DeepSAD's Linear_BN_leakyReLU: bias-free linear, BatchNorm without affine (eps 1e-4), LeakyReLU.
     return nn.Sequential(nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out, eps=1e-4, affine=False),
