@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._shared import init_state, sidebar_summary, warm_up_umap
+from pages._shared import init_state, sidebar_summary, warm_up
 
 st.set_page_config(page_title="nngmix — NNG-Mix explorer", page_icon="🧪", layout="wide")
 init_state()
@@ -20,4 +20,4 @@ try:
 finally:  # after the page, so it shows what the page just chose (also when a page stops early)
     with st.sidebar:
         sidebar_summary()
-    warm_up_umap()
+    warm_up()

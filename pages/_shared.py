@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import streamlit as st
 
 from nngmix.data import DEFAULT_DATASET, BUILTIN_GROUP
 
+log = logging.getLogger("nngmix.app")
 RATIOS = {"10 %": 1.0, "5 %": 0.5, "1 %": 0.1}
 DEFAULTS = {
     "dataset_key": f"{BUILTIN_GROUP}/{DEFAULT_DATASET}",
@@ -35,16 +39,28 @@ def setting_widget(widget, label, name, *args, **kwargs):
 
 
 @st.cache_resource
-def warm_up_umap():
-    """Compile UMAP's numba code in the background once per server. Called after the first page is drawn:
-    the compilation holds the GIL for seconds and would otherwise delay that page."""
+def warm_up():
+    """Compile UMAP's numba code, then DeepSAD's epoch kernel, in the background once per server. Called
+    after the first page is drawn: compiling holds the GIL for seconds and would otherwise delay that page.
+    (Training runs in worker processes; they load the DeepSAD kernel from numba's disk cache.)"""
     # plotly looks pandas up in sys.modules without importing it: were pandas half-imported by the warm-up
     # thread at that moment, a figure would fail ("partially initialized module"). Import it here first.
     import pandas  # noqa: F401
 
-    from nngmix.projection import warm_up
+    from nngmix.projection import warm_up as warm_up_umap
 
-    return warm_up()
+    def run():
+        warm_up_umap().join()
+        try:
+            from nngmix.detectors._numba_deepsad import warm_up as warm_up_deepsad
+
+            warm_up_deepsad()
+        except Exception as exc:  # an optimisation only
+            log.warning("DeepSAD kernel warm-up failed: %s", exc)
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_data(ttl=30, show_spinner=False)
