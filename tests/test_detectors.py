@@ -96,14 +96,16 @@ def test_deepsad_phases_centre_and_network(easy_split):
     assert encoder.code.bias is None and [m.out_features for m in encoder.modules() if isinstance(m, torch.nn.Linear)] == [100, 20, 10]
 
 
+@pytest.mark.parametrize("backend", ["compiled", "torch"])
 @pytest.mark.parametrize("lr_mode, step", [("effective", 1e-4), ("nominal", 1e-3)])
-def test_deepsad_learning_rate_is_the_official_effective_one(easy_split, lr_mode, step):
+def test_deepsad_learning_rate_is_the_official_effective_one(easy_split, lr_mode, step, backend):
     """Adam's first step moves every weight by ≈ lr (m̂ / √v̂ = ±1): one full batch of pre-training shows
     the rate the optimiser really used — 1e-4 by default, as the official scheduler makes it."""
     s = easy_split
     n = len(s.X_train)
     before = DeepSAD(pretrain_epochs=0, epochs=0, seed=0, device="cpu").fit(s.X_train, s.y_train).net_
-    after = DeepSAD(pretrain_epochs=1, epochs=0, batch_size=n, lr_mode=lr_mode, seed=0, device="cpu").fit(s.X_train, s.y_train).net_
+    after = DeepSAD(pretrain_epochs=1, epochs=0, batch_size=n, lr_mode=lr_mode, backend=backend, seed=0,
+                    device="cpu").fit(s.X_train, s.y_train).net_
     moves = torch.cat([(a - b).abs().reshape(-1) for a, b in zip(after.parameters(), before.parameters())])
     assert moves.max().item() == pytest.approx(step, rel=1e-3)
     assert moves.median().item() == pytest.approx(step, rel=1e-2)

@@ -19,8 +19,8 @@ _aten = torch.ops.aten
 class Backprop:
     """Training-mode forward and backward passes of DeepSAD's layer stack, written out.
 
-    ``layers`` is a list of (Linear weight, BatchNorm1d or None): bias-free linear maps, each but the
-    last followed by BatchNorm (batch statistics, running statistics updated as the module does) and a
+    ``layers`` is a list of (Linear weight, BatchNorm1d or None): bias-free linear maps, those with a
+    BatchNorm followed by it (batch statistics, running statistics updated as the module does) and a
     LeakyReLU. The passes call the same kernels autograd would (``native_batch_norm`` and its backward,
     ``leaky_relu_backward``), so the numbers are autograd's; what is saved is autograd's bookkeeping,
     which on a network this small costs more than the arithmetic. ``grads`` are tensors of the weights'

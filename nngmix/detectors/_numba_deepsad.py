@@ -11,8 +11,6 @@ buffer), so the modules score with what was trained here. Tests compare it with 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
