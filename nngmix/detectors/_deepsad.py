@@ -247,7 +247,8 @@ class _CompiledEpoch:
         from nngmix.detectors import _numba_deepsad as kernel
 
         self.kernel, self.det, self.lr = kernel, det, lr
-        self.X, self.flat, self.grad, self.running = X.numpy(), flat.numpy(), grad.numpy(), running.numpy()
+        self.X = np.ascontiguousarray(X.numpy())  # one compiled signature: C-ordered float32 rows
+        self.flat, self.grad, self.running = flat.numpy(), grad.numpy(), running.numpy()
         self.m, self.v = np.zeros_like(self.flat), np.zeros_like(self.flat)
         self.step = 0
         self.dims = np.array([layers[0][0].shape[1]] + [w.shape[0] for w, _ in layers], dtype=np.int64)
