@@ -118,11 +118,11 @@ def test_job_stop_within_an_epoch_and_queue_order(jobs):
         time.sleep(0.1)
     assert jobs.status(second)["status"] == "queued"  # runs execute in order, one at a time
     jobs.stop(first)
-    stopped_at = time.time()
+    logged_at_stop = len(jobs.store.epochs(first))
     run = jobs.wait(first, timeout=60)
-    assert run["status"] == "stopped" and time.time() - stopped_at < 5
-    n = len(jobs.store.epochs(first))
-    assert 0 < n < 2000
+    assert run["status"] == "stopped"
+    # the epoch that was running when the stop landed is the last one: each epoch's record reads the flag
+    assert 0 < len(jobs.store.epochs(first)) <= logged_at_stop + 1
     assert jobs.wait(second, timeout=120)["status"] == "done"
 
 
