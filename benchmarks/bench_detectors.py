@@ -1,8 +1,9 @@
 """Seconds per full DeepSAD fit (pre-training + training) and per MLP fit on ADBench files, on CPU,
 beside a straightforward DataLoader-per-row implementation of the same DeepSAD network. "ours" is the
-default CPU path (numba-compiled epochs); "torch passes" is ``backend="torch"``, the path other devices use.
+default path (on the CPU numba-compiled epochs, elsewhere the torch passes); "torch passes" is
+``backend="torch"``.
 
-    NNGMIX_DATA=../shared/adbench python benchmarks/bench_detectors.py [--scale 1.0]
+    NNGMIX_DATA=../shared/adbench python benchmarks/bench_detectors.py [--scale 1.0] [--device cuda]
 
 --scale shrinks the epoch counts of both DeepSAD versions alike (the ratio is what matters).
 Target: the default DeepSAD at least 5× faster than the DataLoader one.
@@ -20,7 +21,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nngmix.data import load_dataset, protocol_split  # noqa: E402
-from nngmix.detectors import MLP, DeepSAD  # noqa: E402
+from nngmix.detectors import MLP, DeepSAD, resolve_device  # noqa: E402
+from nngmix.detectors._base import device_label  # noqa: E402
 from nngmix.detectors._networks import DeepSADDecoder, DeepSADEncoder  # noqa: E402
 
 
@@ -98,21 +100,24 @@ def main(argv=None):
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--datasets", nargs="+", default=["6_cardio", "24_mnist"])
     p.add_argument("--repeats", type=int, default=3, help="best of N timings, the implementations taking turns")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda: all implementations on it")
     a = p.parse_args(argv)
+    dev = a.device
     pre, ep = max(1, int(100 * a.scale)), max(1, int(50 * a.scale))
-    print(f"DeepSAD {pre}+{ep} epochs, CPU, {torch.get_num_threads()} threads, best of {a.repeats}")
+    print(f"DeepSAD {pre}+{ep} epochs, {device_label(resolve_device(dev))}, {torch.get_num_threads()} CPU threads, "
+          f"best of {a.repeats}")
     print(f"{'dataset':<12}{'rows':>6}{'steps':>7}{'ours s':>9}{'DataLoader s':>14}{'speed-up':>10}"
           f"{'ours µs/step':>14}{'torch passes s':>16}{'MLP s':>8}")
     for name in a.datasets:
         X, y = load_dataset(name)
         s = protocol_split(X, y, seed=42)
-        DeepSAD(pretrain_epochs=1, epochs=1, device="cpu").fit(s.X_train, s.y_train)  # warm-up: torch's first calls
+        DeepSAD(pretrain_epochs=1, epochs=1, device=dev).fit(s.X_train, s.y_train)  # warm-up: first calls, compiling
         runs = {
-            "ours": lambda: DeepSAD(pretrain_epochs=pre, epochs=ep, device="cpu", seed=0).fit(s.X_train, s.y_train),
-            "torch": lambda: DeepSAD(pretrain_epochs=pre, epochs=ep, backend="torch", device="cpu", seed=0).fit(
+            "ours": lambda: DeepSAD(pretrain_epochs=pre, epochs=ep, device=dev, seed=0).fit(s.X_train, s.y_train),
+            "torch": lambda: DeepSAD(pretrain_epochs=pre, epochs=ep, backend="torch", device=dev, seed=0).fit(
                 s.X_train, s.y_train),
-            "slow": lambda: dataloader_deepsad(s.X_train, s.y_train, pre, ep),
-            "mlp": lambda: MLP(device="cpu", seed=0).fit(s.X_train, s.y_train),
+            "slow": lambda: dataloader_deepsad(s.X_train, s.y_train, pre, ep, device=dev),
+            "mlp": lambda: MLP(device=dev, seed=0).fit(s.X_train, s.y_train),
         }
         best = dict.fromkeys(runs, float("inf"))
         for _ in range(a.repeats):  # taking turns, so that a noisy stretch of the machine hits all alike
