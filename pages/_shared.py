@@ -40,9 +40,9 @@ def setting_widget(widget, label, name, *args, **kwargs):
 
 @st.cache_resource
 def warm_up():
-    """Compile UMAP's numba code, then DeepSAD's epoch kernel, in the background once per server. Called
+    """Compile UMAP's numba code, then the detectors' epoch kernels, in the background once per server. Called
     after the first page is drawn: compiling holds the GIL for seconds and would otherwise delay that page.
-    (Training runs in worker processes; they load the DeepSAD kernel from numba's disk cache.)"""
+    (Training runs in worker processes; they load the kernels from numba's disk cache.)"""
     # plotly looks pandas up in sys.modules without importing it: were pandas half-imported by the warm-up
     # thread at that moment, a figure would fail ("partially initialized module"). Import it here first.
     import pandas  # noqa: F401
@@ -52,11 +52,11 @@ def warm_up():
     def run():
         warm_up_umap().join()
         try:
-            from nngmix.detectors._numba_deepsad import warm_up as warm_up_deepsad
+            from nngmix.detectors._compiled import warm_up as warm_up_detectors
 
-            warm_up_deepsad()
+            warm_up_detectors()
         except Exception as exc:  # an optimisation only
-            log.warning("DeepSAD kernel warm-up failed: %s", exc)
+            log.warning("detector kernel warm-up failed: %s", exc)
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()

@@ -153,29 +153,30 @@ def test_deepsad_backprop_equals_autograd(phase):
 
 
 @pytest.mark.parametrize("name", ["breast_cancer", "digits"])
-def test_deepsad_compiled_epochs_equal_torch_epochs(name):
-    """The numba-compiled epochs (CPU default) train the same network as the torch passes: same seeds, same
-    batches, the same weights, BatchNorm statistics, losses and scores up to float32 rounding."""
+@pytest.mark.parametrize("detector, params", [(DeepSAD, dict(pretrain_epochs=3, epochs=3)), (MLP, dict(max_iter=30))])
+def test_compiled_epochs_equal_torch_epochs(name, detector, params):
+    """The numba-compiled epochs (the CPU default) train the same network as the torch passes: same seeds,
+    same batches, the same weights (and BatchNorm statistics), losses and scores up to float32 rounding."""
     X, y = load_builtin(name)
     s = protocol_split(X, y, seed=0)
-    fits = {b: DeepSAD(pretrain_epochs=3, epochs=3, backend=b, seed=1, device="cpu").fit(s.X_train, s.y_train)
-            for b in ("compiled", "torch")}
+    fits = {b: detector(**params, backend=b, seed=1, device="cpu").fit(s.X_train, s.y_train) for b in ("compiled", "torch")}
     compiled, reference = fits["compiled"], fits["torch"]
     np.testing.assert_allclose([r["loss"] for r in compiled.history_], [r["loss"] for r in reference.history_], rtol=1e-5)
     for mine, ref in zip(compiled.net_.state_dict().values(), reference.net_.state_dict().values()):
-        if ref.is_floating_point():  # weights and running statistics
+        if ref.is_floating_point():
             torch.testing.assert_close(mine, ref, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(compiled.decision_function(s.X_test), reference.decision_function(s.X_test), rtol=1e-4)
 
 
-def test_deepsad_backend_is_checked(easy_split):
+@pytest.mark.parametrize("detector", [DeepSAD, MLP])
+def test_backend_is_checked(easy_split, detector):
     s = easy_split
     with pytest.raises(ValueError, match="backend must be 'auto', 'compiled' or 'torch'; got 'gpu'"):
-        DeepSAD(backend="gpu", device="cpu").fit(s.X_train, s.y_train)
+        detector(backend="gpu", device="cpu").fit(s.X_train, s.y_train)
     if not torch.cuda.is_available():
         return
     with pytest.raises(ValueError, match="runs on the CPU only"):
-        DeepSAD(backend="compiled", device="cuda").fit(s.X_train, s.y_train)
+        detector(backend="compiled", device="cuda").fit(s.X_train, s.y_train)
 
 
 def test_mlp_matches_scikit_learn_on_average():

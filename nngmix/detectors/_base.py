@@ -126,6 +126,17 @@ class BaseDetector:
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.device_)
 
+    def _compiled(self) -> bool:
+        """Whether epochs run numba-compiled (``nngmix.detectors._compiled``): ``backend`` "compiled", or
+        "auto" on the CPU; "torch" runs them as torch kernels, on any device."""
+        name, backend = type(self).__name__, self.backend
+        if backend not in ("auto", "compiled", "torch"):
+            raise ValueError(f"{name}: backend must be 'auto', 'compiled' or 'torch'; got {backend!r}.")
+        if backend == "compiled" and self.device_.type != "cpu":
+            raise ValueError(f"{name}: backend='compiled' runs on the CPU only; got device {self.device_}. "
+                             "Use backend='auto' or 'torch'.")
+        return backend == "compiled" or (backend == "auto" and self.device_.type == "cpu")
+
     def _shuffled(self, n: int, batch_size: int, drop_last: bool) -> torch.Tensor:
         """A random order of the n rows; with ``drop_last``, cut to whole batches (all rows when n < one batch)."""
         perm = torch.randperm(n, generator=self._generator, device=self.device_)

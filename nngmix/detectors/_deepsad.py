@@ -159,12 +159,7 @@ class DeepSAD(BaseDetector):
     def _fit(self, X, y):
         if self.lr_mode not in ("effective", "nominal"):
             raise ValueError(f"DeepSAD: lr_mode must be 'effective' or 'nominal'; got {self.lr_mode!r}.")
-        if self.backend not in ("auto", "compiled", "torch"):
-            raise ValueError(f"DeepSAD: backend must be 'auto', 'compiled' or 'torch'; got {self.backend!r}.")
-        if self.backend == "compiled" and self.device_.type != "cpu":
-            raise ValueError(f"DeepSAD: backend='compiled' runs on the CPU only; got device {self.device_}. "
-                             "Use backend='auto' or 'torch'.")
-        compiled = self.backend == "compiled" or (self.backend == "auto" and self.device_.type == "cpu")
+        compiled = self._compiled()
         lr = self.lr * (OFFICIAL_LR_FACTOR if self.lr_mode == "effective" else 1.0)
         n, d = X.shape
         self.net_ = encoder = DeepSADEncoder(d).to(self.device_)
@@ -241,10 +236,10 @@ class _TorchEpoch:
 
 class _CompiledEpoch:
     """The same epoch as :class:`_TorchEpoch`, as one numba-compiled call on numpy views of the torch
-    buffers (``nngmix.detectors._numba_deepsad``)."""
+    buffers (``nngmix.detectors._compiled``)."""
 
     def __init__(self, det, layers, flat, grad, grads, running, lr, X, centre=None, labeled=None):
-        from nngmix.detectors import _numba_deepsad as kernel
+        from nngmix.detectors import _compiled as kernel
 
         self.kernel, self.det, self.lr = kernel, det, lr
         self.X = np.ascontiguousarray(X.numpy())  # one compiled signature: C-ordered float32 rows
@@ -261,7 +256,7 @@ class _CompiledEpoch:
     def __call__(self) -> float:
         det = self.det
         order = det._shuffled(len(self.X), det.batch_size, drop_last=True).numpy()
-        loss, self.step = self.kernel.train_epoch(
+        loss, self.step = self.kernel.deepsad_epoch(
             self.X, order, min(det.batch_size, len(order)), self.flat, self.grad, self.m, self.v, self.step,
             self.dims, self.has_bn, self.running, self.lr, det.weight_decay, self.mode, self.centre, self.labeled,
             det.eta, self.bn.momentum, self.bn.eps, 0.01)

@@ -1,5 +1,5 @@
 """The official MLP baseline — scikit-learn's ``MLPClassifier(random_state=seed)`` with its defaults — in
-torch, so that it reports every epoch. Reproduced: Glorot-uniform initialisation of weights and biases,
+torch (on the CPU with numba-compiled epochs, ``_compiled.mlp_epoch``), so that it reports every epoch. Reproduced: Glorot-uniform initialisation of weights and biases,
 Adam with scikit-learn's update rule, L2 penalty α/2·‖W‖²/batch, batches of min(200, n) with shuffling,
 and the stopping rule (training loss not improved by tol for n_iter_no_change + 1 epochs, at most max_iter).
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -40,14 +41,25 @@ def loss_and_grads(params, xb, yb, alpha, grads=None):
 
 
 class MLP(BaseDetector):
-    """A supervised MLP on (unlabeled = 0, anomaly = 1); the score is the probability of class 1."""
+    """A supervised MLP on (unlabeled = 0, anomaly = 1); the score is the probability of class 1.
+
+    Parameters
+    ----------
+    hidden, lr, alpha, batch_size, max_iter, tol, n_iter_no_change
+        scikit-learn's ``MLPClassifier`` defaults (one hidden layer of 100 ReLU units, Adam lr 1e-3, L2
+        penalty 1e-4, batches of min(200, n), at most 200 epochs, the stopping rule's tolerance and patience).
+    backend : {"auto", "compiled", "torch"}
+        "compiled" — one numba-compiled call per epoch (CPU only); "torch" — the written-out passes as
+        torch kernels, on any device; "auto" — compiled on the CPU, torch elsewhere.
+    seed, device : see :class:`BaseDetector`.
+    """
 
     name = "MLP"
     epochs_param = "max_iter"
 
     def __init__(self, *, hidden: int = 100, lr: float = 1e-3, alpha: float = 1e-4, batch_size: int = 200,
-                 max_iter: int = 200, tol: float = 1e-4, n_iter_no_change: int = 10, seed: int = 0,
-                 device: str = "auto"):
+                 max_iter: int = 200, tol: float = 1e-4, n_iter_no_change: int = 10, backend: str = "auto",
+                 seed: int = 0, device: str = "auto"):
         super().__init__(seed=seed, device=device)
         self.hidden = hidden
         self.lr = lr
@@ -56,8 +68,10 @@ class MLP(BaseDetector):
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.backend = backend
 
     def _fit(self, X, y):
+        compiled = self._compiled()
         n, d = X.shape
         self.net_ = net = MLPNet(d, self.hidden).to(self.device_)
         net.reset_parameters_like_sklearn(self._generator)
@@ -82,11 +96,27 @@ class MLP(BaseDetector):
             flat.addcdiv_(m, v.sqrt().add_(eps), value=-lr_t)
             return loss * len(idx)
 
-        def train_epoch():
+        def torch_epoch():
             total = torch.zeros((), device=self.device_)
             for idx in self._batches(n, bs, drop_last=False):
                 total += batch_step(idx)
-            loss = (total / n).item()
+            return (total / n).item()
+
+        if compiled:
+            from nngmix.detectors import _compiled
+
+            arrays = [np.ascontiguousarray(X.numpy()), target.numpy(), flat.numpy(), grad_flat.numpy(), m.numpy(),
+                      v.numpy()]
+
+            def compiled_epoch():
+                X_np, y_np, flat_np, grad_np, m_np, v_np = arrays
+                order = self._shuffled(n, bs, drop_last=False).numpy()
+                loss, step[0] = _compiled.mlp_epoch(X_np, y_np, order, bs, flat_np, grad_np, m_np, v_np, step[0],
+                                                    self.hidden, self.alpha, self.lr)
+                return float(loss)
+
+        def train_epoch():
+            loss = compiled_epoch() if compiled else torch_epoch()
             # scikit-learn's _update_no_improvement_count, with early_stopping=False
             no_improvement[0] = no_improvement[0] + 1 if loss > best[0] - self.tol else 0
             best[0] = min(best[0], loss)

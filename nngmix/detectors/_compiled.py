@@ -1,12 +1,13 @@
-"""DeepSAD's training epochs compiled with numba, for the CPU.
+"""Training epochs compiled with numba, for the CPU: DeepSAD's and the MLP's.
 
-On a network this small (d → 100 → 20 → 10 and back), a training step in torch is ~45 kernel calls whose
-fixed costs (dispatch, allocation, threading) outweigh the arithmetic. Here a whole epoch — gathering
-the batches, forward, loss, backward, the Adam update — is one compiled call: the matrix products go to
-BLAS, everything else is fused loops. The arithmetic is torch's: BatchNorm1d with batch statistics and
-running statistics (momentum, unbiased running variance), LeakyReLU(0.01), sigmoid, and torch's Adam
-with L2 weight decay. The weights are the torch modules' own memory (numpy views of the flat parameter
-buffer), so the modules score with what was trained here. Tests compare it with the torch passes.
+On networks this small (DeepSAD: d → 100 → 20 → 10 and back; the MLP: d → 100 → 1), a training step in
+torch is tens of kernel calls whose fixed costs (dispatch, allocation, threading) outweigh the
+arithmetic. Here a whole epoch — gathering the batches, forward, loss, backward, the optimiser's update —
+is one compiled call: the matrix products go to BLAS, everything else is fused loops. The arithmetic is
+the torch implementations' (DeepSAD: BatchNorm1d with batch and running statistics, LeakyReLU(0.01),
+sigmoid, torch's Adam with L2 weight decay; MLP: scikit-learn's loss, penalty and Adam). The weights are
+the torch modules' own memory (numpy views of the flat parameter buffers), so the modules score with
+what was trained here. Tests compare these epochs with the torch ones.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def _adam(flat, grad, m, v, step, lr, weight_decay):
 
 
 @_jit
-def train_epoch(X, order, batch_size, flat, grad, m, v, step, dims, has_bn, running, lr, weight_decay,
+def deepsad_epoch(X, order, batch_size, flat, grad, m, v, step, dims, has_bn, running, lr, weight_decay,
                 mode, c, labeled, eta, momentum, bn_eps, slope):
     """One epoch over the rows ``order`` in batches of ``batch_size`` (a last partial batch is dropped).
 
@@ -193,10 +194,68 @@ def train_epoch(X, order, batch_size, flat, grad, m, v, step, dims, has_bn, runn
 
 
 def warm_up() -> None:
-    """Compile the epoch kernel, or load it from numba's disk cache: a one-epoch fit of each phase on
-    random rows. A fresh installation compiles for several seconds; afterwards loading takes < 1 s."""
-    from nngmix.detectors._deepsad import DeepSAD
+    """Compile the epoch kernels, or load them from numba's disk cache: tiny fits on random rows. A fresh
+    installation compiles for several seconds; afterwards loading takes < 1 s."""
+    from nngmix.detectors import MLP, DeepSAD
 
     rng = np.random.default_rng(0)
-    DeepSAD(pretrain_epochs=1, epochs=1, batch_size=16, backend="compiled", device="cpu").fit(
-        rng.random((40, 3)), np.r_[np.ones(4), np.zeros(36)])
+    X, y = rng.random((40, 3)), np.r_[np.ones(4), np.zeros(36)]
+    DeepSAD(pretrain_epochs=1, epochs=1, batch_size=16, backend="compiled", device="cpu").fit(X, y)
+    MLP(max_iter=1, backend="compiled", device="cpu").fit(X, y)
+
+
+@_jit
+def mlp_epoch(X, y, order, batch_size, flat, grad, m, v, step, n_hidden, alpha, lr):
+    """One epoch of scikit-learn's MLPClassifier (d → ReLU hidden → 1 logit, log loss + α/2·‖W‖²/batch,
+    its Adam) over ``order`` in batches of ``batch_size``, the last one partial. ``flat`` holds W1
+    (hidden × d), W2 (1 × hidden), b1, b2. Returns (Σ batch loss × batch size / n, Adam's step count)."""
+    d = X.shape[1]
+    W1 = flat[:n_hidden * d].reshape((n_hidden, d))
+    W2 = flat[n_hidden * d:n_hidden * (d + 1)]
+    b1 = flat[n_hidden * (d + 1):n_hidden * (d + 2)]
+    gW1 = grad[:n_hidden * d].reshape((n_hidden, d))
+    gW2 = grad[n_hidden * d:n_hidden * (d + 1)]
+    gb1 = grad[n_hidden * (d + 1):n_hidden * (d + 2)]
+    n = len(order)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        rows = order[start:start + batch_size]
+        B = len(rows)
+        xb = np.empty((B, d), np.float32)
+        for i in range(B):
+            xb[i] = X[rows[i]]
+        h = np.dot(xb, W1.T)
+        penalty = np.float64(np.dot(flat[:n_hidden * (d + 1)], flat[:n_hidden * (d + 1)]))  # ‖W1‖² + ‖W2‖²
+        decay = alpha / B
+        loss = 0.0
+        delta = np.empty(B, np.float32)
+        for i in range(B):
+            z = flat[-1]
+            for j in range(n_hidden):
+                a = h[i, j] + b1[j]
+                a = a if a > 0 else np.float32(0.0)
+                h[i, j] = a
+                z += a * W2[j]
+            t = y[rows[i]]
+            loss += max(z, 0.0) - z * t + np.log1p(np.exp(-abs(z)))
+            delta[i] = (_ONE / (_ONE + np.exp(-z)) - t) / B
+        total += (loss / B + 0.5 * decay * penalty) * B
+        dh = np.empty((B, n_hidden), np.float32)
+        gb1[:] = 0.0
+        for i in range(B):
+            for j in range(n_hidden):
+                g = delta[i] * W2[j] if h[i, j] > 0 else np.float32(0.0)
+                dh[i, j] = g
+                gb1[j] += g
+        gW1[:] = np.dot(dh.T, xb)
+        gW1 += np.float32(decay) * W1
+        gW2[:] = np.dot(delta, h) + np.float32(decay) * W2
+        grad[-1] = delta.sum()
+        # scikit-learn's Adam: bias correction folded into the learning rate
+        step += 1
+        lr_t = lr * np.sqrt(1.0 - 0.999 ** step) / (1.0 - 0.9 ** step)
+        for p in range(len(flat)):
+            m[p] = 0.9 * m[p] + 0.1 * grad[p]
+            v[p] = 0.999 * v[p] + 0.001 * grad[p] * grad[p]
+            flat[p] -= lr_t * m[p] / (np.sqrt(v[p]) + 1e-8)
+    return total / n, step
