@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from nngmix.experiment import BASELINE, Experiment, run_experiment
+from nngmix.jobs import limit_threads
 from nngmix.store import Store
 
 log = logging.getLogger(__name__)
@@ -126,10 +127,8 @@ class SweepResult:
 
 # -- executors ------------------------------------------------------------------------------------
 def _init_worker():
-    # One intra-op thread per worker: the pool already uses every core, torch's threads would oversubscribe.
-    import torch
-
-    torch.set_num_threads(1)
+    # The pool already uses every core: one thread per worker.
+    limit_threads(1)
 
 
 def _local_task(config: dict, store_path: str, tag: str) -> tuple[int | None, str | None]:
@@ -144,11 +143,9 @@ def _local_task(config: dict, store_path: str, tag: str) -> tuple[int | None, st
 
 def _remote_task(config: dict) -> dict:
     """What a Ray worker runs: no store there; metrics and history go back to the driver."""
-    import torch
-
     from nngmix.training import Callback
 
-    torch.set_num_threads(1)
+    _init_worker()
     history = []
 
     class Keep(Callback):

@@ -142,3 +142,18 @@ def test_bad_settings_are_refused_before_queueing(jobs):
     with pytest.raises(ValueError, match="nng_mix has no parameter\\(s\\) kk"):
         jobs.submit(Experiment(method_params={"kk": 3}))
     assert jobs.store.list_runs() == []
+
+
+def test_limit_threads_caps_torch_and_every_blas():
+    """Workers sharing the cores run single-threaded: torch's pool and the BLAS libraries (scipy's, which
+    the compiled epochs call) are all capped."""
+    code = """
+from threadpoolctl import threadpool_info
+import torch
+from nngmix.jobs import limit_threads
+limit_threads(1)
+print(torch.get_num_threads(), sorted({i["num_threads"] for i in threadpool_info()}), len(threadpool_info()))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))).stdout.split()
+    assert out[0] == "1" and out[1] == "[1]" and int(out[2]) >= 1
