@@ -6,6 +6,7 @@ marked ``interrupted`` the next time a store is opened; its per-epoch metrics st
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -82,7 +83,9 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-def library_versions() -> dict:
+@functools.lru_cache(maxsize=1)
+def library_versions() -> str:
+    """The versions that produced a run, as JSON; read once per process (package metadata is parsed)."""
     import importlib.metadata as md
 
     out = {}
@@ -94,7 +97,7 @@ def library_versions() -> dict:
                 from nngmix import __version__
 
                 out[name] = __version__
-    return out
+    return json.dumps(out)
 
 
 class Store:
@@ -157,7 +160,7 @@ class Store:
             cur = db.execute(
                 "INSERT INTO runs (created, updated, config, config_key, versions, status, pid, host, tag) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, now, json.dumps(config), config_key(config), json.dumps(library_versions()), status,
+                (now, now, json.dumps(config), config_key(config), library_versions(), status,
                  pid or os.getpid(), socket.gethostname(), tag),
             )
             return int(cur.lastrowid)

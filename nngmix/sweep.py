@@ -126,11 +126,6 @@ class SweepResult:
 
 
 # -- executors ------------------------------------------------------------------------------------
-def _init_worker():
-    # The pool already uses every core: one thread per worker.
-    limit_threads(1)
-
-
 def _local_task(config: dict, store_path: str, tag: str) -> tuple[int | None, str | None]:
     store = Store(store_path)
     run_id = store.create_run(config, status="queued", tag=tag)
@@ -145,7 +140,7 @@ def _remote_task(config: dict) -> dict:
     """What a Ray worker runs: no store there; metrics and history go back to the driver."""
     from nngmix.training import Callback
 
-    _init_worker()
+    limit_threads(1)  # Ray gives each task one CPU
     history = []
 
     class Keep(Callback):
@@ -200,7 +195,7 @@ def run_sweep(spec: SweepSpec, *, store: Store | None = None, workers: int | Non
     if ray is None:
         workers = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_init_worker) as pool:
+                                 initializer=limit_threads, initargs=(1,)) as pool:  # one thread per worker
             futures = {pool.submit(_local_task, e.to_dict(), str(store.path), tag): e for e in todo}
             for future in as_completed(futures):
                 run_id, error = future.result()

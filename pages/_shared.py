@@ -140,8 +140,6 @@ def _background() -> dict:
 
 
 def _start(key: str, work) -> None:
-    import threading
-
     box = _background()
     slot = box[key] = [None, None]
 
